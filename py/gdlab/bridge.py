@@ -1,0 +1,160 @@
+"""The one entry point the browser calls: ``handle(msg) -> dict``.
+
+The worker passes a plain dict (converted from a JS object) and gets back a dict whose
+large numeric values are float64 numpy arrays (the worker sends them as transferable
+``Float64Array``s with their shape) and whose other values are plain JSON data. Bad
+input never raises: the answer is ``{"error": "one line"}``. The ops are listed in
+``OPS``; docs/architecture.md describes each message.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from .errors import GdlabError
+from .experiment import number, prepare, run_experiment
+
+LANDSCAPE_N = {1: 401, 2: 81}
+MAX_GRID = 301
+
+
+def _hypers(specs) -> list[dict]:
+    return [dataclasses.asdict(h) for h in specs]
+
+
+def catalog(_msg=None) -> dict:
+    """Names, formulas, defaults and ranges of everything the page can pick."""
+    from .optimizers import OPTIMIZERS, optimizer_code
+    from .schedules import SCHEDULES
+    from .surfaces import SURFACES
+
+    surfaces = [{
+        "name": s.name, "title": s.title, "formula": s.formula, "dim": s.dim,
+        "bounds": [list(b) for b in s.bounds], "start": list(s.start), "lr": s.lr,
+        "steps": s.steps, "minima": [list(m) for m in s.minima], "log_loss": s.log_loss,
+        "min_loss": s.min_loss if np.isfinite(s.min_loss) else None,
+        "n_samples": s.n_samples, "note": s.note, "code": s.code,
+    } for s in SURFACES.values()]
+    optimizers = [{
+        "name": o.name, "title": o.title, "equations": o.equations, "hypers": _hypers(o.hypers),
+        "code": optimizer_code(o.name, {}),
+    } for o in OPTIMIZERS.values()]
+    schedules = [{"name": s.name, "title": s.title, "formula": s.formula,
+                  "hypers": _hypers(s.hypers)} for s in SCHEDULES.values()]
+    return {"surfaces": surfaces, "optimizers": optimizers, "schedules": schedules,
+            "lessons": _lesson_catalog()}
+
+
+def _lesson_catalog() -> list[dict]:
+    try:
+        from .lessons import LESSONS
+    except ImportError:
+        return []
+    return [{"name": l.name, "title": l.title, "topic": l.topic, "source": l.source,
+             "state": l.state, "note": l.note, "code": l.code, "compare": list(l.compare),
+             "exercise": l.exercise} for l in LESSONS.values()]
+
+
+def landscape(msg: dict) -> dict:
+    """The loss on a grid over the surface's view box: a curve (1-D) or a contour (2-D)."""
+    from .surfaces import get_surface
+
+    s = get_surface(str(msg.get("surface", "parabola")))
+    if s.dim > 2:
+        raise GdlabError(f"'{s.name}' has {s.dim} parameters: there is no landscape to draw")
+    n = number("n", msg.get("n") or LANDSCAPE_N[s.dim], lo=3, hi=MAX_GRID * (4 if s.dim == 1 else 1),
+               integer=True)
+    axes = [np.linspace(lo, hi, n) for lo, hi in s.bounds]
+    out = {"surface": s.name, "dim": s.dim, "bounds": [list(b) for b in s.bounds],
+           "minima": [list(m) for m in s.minima], "x": axes[0]}
+    with np.errstate(all="ignore"):
+        if s.dim == 1:
+            out["z"] = s.loss(axes[0][:, None])
+        else:
+            xx, yy = np.meshgrid(axes[0], axes[1])  # z[i, j] = L(x[j], y[i])
+            out["y"] = axes[1]
+            out["z"] = s.loss(np.stack([xx, yy], axis=-1))
+    return out
+
+
+def run(msg: dict) -> dict:
+    """One run: path, loss and lr per step (cut where it diverged) and its summary."""
+    return run_experiment(_state(msg), _tol(msg))
+
+
+def sweep(msg: dict) -> dict:
+    """The same experiment at K learning rates as one (K, d) run."""
+    from .analysis import summarize
+    from .runner import run as run_k
+
+    lrs = msg.get("lrs")
+    if lrs is None:
+        lo = number("lr_min", msg.get("lr_min", 1e-3), lo=0, open_lo=True)
+        hi = number("lr_max", msg.get("lr_max", 1.0), lo=lo)
+        k = number("num", msg.get("num", 64), lo=1, hi=1024, integer=True)
+        lrs = np.geomspace(lo, hi, k)
+    if not isinstance(lrs, (list, tuple, np.ndarray)) or not len(lrs):
+        raise GdlabError("lrs must be a non-empty list of learning rates")
+    lrs = np.array([number("lr", v, lo=0, open_lo=True) for v in lrs])
+    x = prepare(_state(msg))
+    traj = run_k(x["surface"], x["optimizer"], lrs, x["steps"], x["start"],
+                 schedule=None, clip=x["clip"], batch_size=x["batch_size"], seed=x["seed"])
+    summary = summarize(x["surface"], traj, _tol(msg))
+    return {"surface": x["surface"].name, "optimizer": x["optimizer_name"], "hyper": x["hyper"],
+            "lrs": lrs, "paths": traj.path, "losses": traj.loss,
+            "status": [r["status"] for r in summary],
+            "diverged_at": [r["diverged_at"] for r in summary],
+            "final_loss": [r["final_loss"] for r in summary],
+            "steps_to_tol": [r["steps_to_tol"] for r in summary]}
+
+
+def compare(msg: dict) -> dict:
+    """Several states side by side (each may carry a ``label``)."""
+    runs = msg.get("runs")
+    if not isinstance(runs, list) or not runs or len(runs) > 16:
+        raise GdlabError("compare needs a list of 1 to 16 runs")
+    out = []
+    for r in runs:
+        if not isinstance(r, dict):
+            raise GdlabError("each run to compare must be a mapping of settings")
+        label = str(r.get("label", r.get("optimizer", "run")))
+        out.append({"label": label, **run_experiment(_state(r), _tol(msg))})
+    return {"runs": out}
+
+
+def lesson(msg: dict) -> dict:
+    """A preset's results table, computed by the core."""
+    from .lessons import run_lesson
+
+    return run_lesson(str(msg.get("name", "")))
+
+
+def _state(msg: dict) -> dict:
+    from .experiment import KEYS
+
+    return {k: msg[k] for k in KEYS if k in msg}
+
+
+def _tol(msg: dict) -> float | None:
+    return None if msg.get("tol") is None else number("tol", msg["tol"], lo=0, open_lo=True)
+
+
+OPS = {"catalog": catalog, "landscape": landscape, "run": run, "sweep": sweep,
+       "compare": compare, "lesson": lesson}
+
+
+def handle(msg) -> dict:
+    """Dispatch one message from the page; errors come back as ``{"error": ...}``."""
+    if not isinstance(msg, dict):
+        return {"error": "a request must be an object with an 'op'"}
+    op = msg.get("op")
+    if op not in OPS:
+        return {"error": f"unknown op {str(op)[:40]!r}; expected one of {', '.join(OPS)}"}
+    try:
+        out = OPS[op](msg)
+    except GdlabError as exc:
+        return {"op": op, "error": str(exc)}
+    out["op"] = op
+    return out
