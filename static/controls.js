@@ -1,0 +1,179 @@
+// One generic binder between form controls and the state. A control says which state
+// key it shows and how to read it, in markup:
+//   <input data-key="lr" data-kind="lr-range" data-event="input">
+//   <input data-key="hyper.beta1" data-kind="number" data-event="change">
+// The binder listens once on the panel (event delegation, so controls added later, like
+// a new optimizer's hyperparameters, need nothing), reads the value through the codec
+// of the control's kind, and hands it to the store. `render(state)` writes the state
+// back into every control. A value that does not read (text in a number field, a
+// learning rate of -1) marks the control invalid and leaves the state alone.
+
+import { formatLr, formatPoint } from "./format.js";
+import { SLIDER_PER_DECADE, sliderScale } from "./state.js";
+import { checkLr, checkSteps, parseNumber, parsePoint } from "./url.js";
+
+function keyOf(state, key) {
+  return key.startsWith("hyper.") ? state.hyper[key.slice(6)] : state[key];
+}
+
+function inRange(el, x) {
+  if (el.min !== "" && x < Number(el.min)) return false;
+  if (el.max !== "" && x > Number(el.max)) return false;
+  if (el.step === "1" && !Number.isInteger(x)) return false;
+  return true;
+}
+
+/** How each kind of control reads a value (null: not valid) and shows one. */
+export function makeCodecs(schema) {
+  const scaleOf = (state) => sliderScale(schema.surfaces.get(state.surface));
+  return {
+    select: {
+      read: (el) => el.value,
+      write: (el, v) => { if (el.value !== v) el.value = v ?? ""; },
+    },
+    checkbox: {
+      read: (el) => el.checked,
+      write: (el, v) => { el.checked = Boolean(v); },
+    },
+    number: {
+      read: (el) => {
+        const x = parseNumber(el.value);
+        return x !== null && inRange(el, x) ? x : null;
+      },
+      write: (el, v) => {
+        if (parseNumber(el.value) !== v) el.value = String(v);
+      },
+    },
+    lr: {
+      read: (el) => checkLr(el.value),
+      write: (el, v) => { if (parseNumber(el.value) !== v) el.value = String(v); },
+    },
+    steps: {
+      read: (el) => checkSteps(el.value),
+      write: (el, v) => { if (parseNumber(el.value) !== v) el.value = String(v); },
+    },
+    "lr-range": {
+      read: (el) => {
+        const lo = Number(el.dataset.lo);
+        const pos = Number(el.value);
+        return Number((lo * 10 ** (pos / SLIDER_PER_DECADE)).toPrecision(3));
+      },
+      write: (el, v, state) => {
+        const scale = scaleOf(state);
+        el.min = "0";
+        el.max = String(scale.max);
+        el.step = "1";
+        el.dataset.lo = String(scale.lo);
+        el.value = String(scale.toPos(v));
+        el.setAttribute("aria-valuetext", formatLr(v));
+      },
+    },
+    point: {
+      read: (el, state) => parsePoint(el.value, state.start.length),
+      write: (el, v, state) => {
+        const shown = parsePoint(el.value, state.start.length);
+        if (!shown || shown.some((x, i) => x !== v[i])) el.value = formatPoint(v);
+      },
+    },
+  };
+}
+
+/**
+ * Bind every `[data-key]` control inside `root` to `store`. Returns `{render}`; call it
+ * with the state after the controls changed (the binder does not subscribe itself, so
+ * the page can add or remove controls first).
+ */
+export function bindControls(root, store, codecs) {
+  function commit(el) {
+    const codec = codecs[el.dataset.kind];
+    if (!codec) return;
+    const value = codec.read(el, store.get());
+    if (value === null || value === undefined || Number.isNaN(value)) {
+      el.setAttribute("aria-invalid", "true");
+      return;
+    }
+    el.removeAttribute("aria-invalid");
+    store.change(el.dataset.key, value, "control");
+  }
+  function onEvent(event) {
+    const el = event.target;
+    if (!(el instanceof HTMLElement) || !el.dataset.key || !root.contains(el)) return;
+    if (event.type === (el.dataset.event || "change")) commit(el);
+  }
+  function onKey(event) {
+    const el = event.target;
+    if (event.key !== "Enter" || !(el instanceof HTMLInputElement) || !el.dataset.key) return;
+    if ((el.dataset.event || "change") === "change") commit(el);
+  }
+  root.addEventListener("input", onEvent);
+  root.addEventListener("change", onEvent);
+  root.addEventListener("keydown", onKey);
+
+  function render(state) {
+    for (const el of root.querySelectorAll("[data-key]")) {
+      const codec = codecs[el.dataset.kind];
+      if (!codec) continue;
+      codec.write(el, keyOf(state, el.dataset.key), state);
+      if (codec.read(el, state) !== null) el.removeAttribute("aria-invalid");
+    }
+  }
+  return { render };
+}
+
+/** Replace a select's options: items are [value, text] pairs (text set as text). */
+export function fillSelect(select, items) {
+  const options = items.map(([value, text]) => {
+    const o = document.createElement("option");
+    o.value = value;
+    o.textContent = text;
+    return o;
+  });
+  select.replaceChildren(...options);
+}
+
+/**
+ * The inputs for one optimizer's hyperparameters, each labelled by its keyword
+ * (`momentum`, `beta1`, ...) with its help text as the description.
+ */
+export function renderHyperFields(container, spec) {
+  const rows = (spec ? spec.hypers : []).map((h) => {
+    const id = `hyper-${h.name}`;
+    const row = document.createElement("div");
+    row.className = h.kind === "bool" ? "field check" : "field";
+    const label = document.createElement("label");
+    label.htmlFor = id;
+    label.textContent = h.name;
+    const input = document.createElement("input");
+    input.id = id;
+    input.dataset.key = `hyper.${h.name}`;
+    if (h.kind === "bool") {
+      input.type = "checkbox";
+      input.dataset.kind = "checkbox";
+      input.dataset.event = "change";
+    } else {
+      input.type = "number";
+      input.dataset.kind = "number";
+      input.dataset.event = "change";
+      input.step = h.kind === "int" ? "1" : "any";
+      input.inputMode = "decimal";
+      if (h.lo !== null && h.lo !== undefined) input.min = String(h.lo);
+      if (h.hi !== null && h.hi !== undefined) input.max = String(h.hi);
+    }
+    if (h.help) {
+      const help = document.createElement("small");
+      help.id = `${id}-help`;
+      help.className = "help";
+      help.textContent = h.help;
+      input.setAttribute("aria-describedby", help.id);
+      if (h.kind === "bool") row.append(input, label, help);
+      else row.append(label, input, help);
+    } else if (h.kind === "bool") {
+      row.append(input, label);
+    } else {
+      row.append(label, input);
+    }
+    return row;
+  });
+  container.replaceChildren(...rows);
+  container.hidden = rows.length === 0;
+}

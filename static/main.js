@@ -1,0 +1,347 @@
+// The lab page: wires the state, the controls, the URL, the plots and Python together.
+//
+// Start-up, fastest first: the worker starts loading Pyodide at once; meanwhile
+// static/boot.json (built by build.py with the same core in CPython) gives the catalog,
+// the default landscape and the default path at 64 learning rates, so the page draws
+// and the slider scrubs (nearest precomputed lr) before Python is ready. When Python is
+// ready, every change runs live through `latest("run", ...)`: one request in flight,
+// the newest wins.
+
+import {
+  bindControls, fillSelect, makeCodecs, renderHyperFields,
+} from "./controls.js";
+import { formatCoord, formatLoss, formatLr } from "./format.js";
+import { createPlots, normalizeRun } from "./plots.js";
+import { createStore, makeSchema, runMessage, sameButLr } from "./state.js";
+import { applyParams, describeIgnored, parseQuery, writeUrl } from "./url.js";
+
+const PASSTHROUGH = ["code"];       // query keys other parts of the page own
+const RUN_CACHE_SIZE = 96;
+const $ = (id) => document.getElementById(id);
+const embedded = window.parent !== window;
+
+const python = startPython();
+const bootData = fetch("static/boot.json")
+  .then((r) => (r.ok ? r.json() : null))
+  .catch(() => null);
+
+/** Load the worker (module and Pyodide); `whenReady` resolves to the client. */
+function startPython() {
+  const handle = { client: null, ready: false, whenReady: null };
+  const t0 = performance.now();
+  handle.whenReady = import("./worker-client.js")
+    .then(({ createPython }) => {
+      handle.client = createPython({
+        onProgress: (p) => setPythonText(`Python: ${describe(p)}`),
+        onStatus: (s) => {
+          const text = describe(s);
+          if (text && !/^ready/i.test(text)) setPythonText(`Python: ${text}`);
+        },
+        timeLimitMs: 10000,
+      });
+      return handle.client.ready;
+    })
+    .then(() => {
+      handle.ready = true;
+      const seconds = (performance.now() - t0) / 1000;
+      document.body.dataset.python = "ready";
+      document.body.dataset.pythonReadyMs = String(Math.round(performance.now()));
+      setPythonText(`Python ready (${seconds.toFixed(1)} s)`);
+      return handle.client;
+    });
+  handle.whenReady.catch((err) => {
+    document.body.dataset.python = "failed";
+    setPythonText(`Python could not start: ${describe(err)}`);
+  });
+  return handle;
+}
+
+function describe(x) {
+  if (x === null || x === undefined) return "";
+  if (typeof x === "string") return x;
+  if (x instanceof Error) return x.message;
+  if (typeof x === "object") return String(x.message ?? x.text ?? x.stage ?? x.state ?? x.status ?? "");
+  return String(x);
+}
+
+function setPythonText(text) {
+  const el = $("python-state");
+  if (el && text) el.textContent = text;
+}
+
+function setText(id, text) {
+  const el = $(id);
+  el.textContent = text || "";
+  el.hidden = !text;
+}
+
+async function main() {
+  const boot = await bootData;
+  let catalog = boot && boot.catalog;
+  if (!catalog) {
+    $("status").textContent = "loading …";
+    const client = await python.whenReady;
+    catalog = await client.call({ op: "catalog" });
+  }
+  const home = (boot && boot.home) || {};
+  const schema = makeSchema(catalog, home.landscape && home.landscape.surface);
+  const parsed = parseQuery(location.search, schema, { passthrough: PASSTHROUGH });
+  setText("notice", describeIgnored(parsed.ignored));
+  if (parsed.state.embed) document.documentElement.classList.add("embed");
+
+  const store = createStore(schema, parsed.state);
+  const form = $("controls");
+  form.addEventListener("submit", (e) => e.preventDefault());
+  fillSelect($("surface"), [...schema.surfaces.values()].map((s) => [s.name, s.title || s.name]));
+  fillSelect($("optimizer"), [...schema.optimizers.values()].map((o) => [o.name, o.title || o.name]));
+  fillSelect($("preset"), [["", "none"], ...[...schema.lessons.values()].map((l) => [l.name, l.title || l.name])]);
+  $("preset").closest(".field").hidden = schema.lessons.size === 0;
+  const binder = bindControls(form, store, makeCodecs(schema));
+
+  const plots = createPlots($("landscape"), $("curve"), {
+    onPick: (point) => {
+      const s = schema.surfaces.get(store.get().surface);
+      store.change("start", point.map((v, i) => roundTo(v, s.bounds[i])), "pick");
+    },
+  });
+
+  // --- runs: live, cached, or precomputed -------------------------------------------
+  const view = { run: null, cursor: 0, playing: false, approx: false, drawn: 0 };
+  const runCache = new Map();
+  const landCache = new Map();
+  const bootRuns = (home.runs || []).map(normalizeRun);
+  const bootLrs = home.lrs || bootRuns.map((r) => r.lr_base);
+  let firstDraw = true;
+
+  function remember(key, run) {
+    runCache.set(key, run);
+    if (runCache.size > RUN_CACHE_SIZE) runCache.delete(runCache.keys().next().value);
+  }
+
+  /** The precomputed run nearest in log(lr) to the state's, if it is the same experiment. */
+  function bootRun(state) {
+    if (!bootRuns.length) return null;
+    const ref = bootRuns[0];
+    const refState = {
+      surface: ref.surface, optimizer: ref.optimizer, steps: ref.steps,
+      start: ref.start, hyper: ref.hyper || state.hyper, extra: {},
+    };
+    if (!sameButLr(state, refState)) return null;
+    let best = 0;
+    for (let i = 1; i < bootRuns.length; i++) {
+      const lr = bootLrs[i] ?? bootRuns[i].lr_base;
+      if (Math.abs(Math.log(lr / state.lr)) < Math.abs(Math.log((bootLrs[best] ?? bootRuns[best].lr_base) / state.lr))) best = i;
+    }
+    return bootRuns[best];
+  }
+
+  function requestRun(state) {
+    const msg = runMessage(state);
+    const key = JSON.stringify(msg);
+    const hit = runCache.get(key);
+    if (hit) { showRun(hit, false); return; }
+    if (python.ready) {
+      python.client.latest("run", msg).then((res) => {
+        if (res === null || res === undefined) return;      // superseded by a newer request
+        if (res.error) { showError(res.error); return; }
+        const run = normalizeRun(res);
+        remember(key, run);
+        if (JSON.stringify(runMessage(store.get())) === key) showRun(run, false);
+      }, (err) => showError(describe(err)));
+      return;
+    }
+    const approx = bootRun(state);
+    if (approx) { showRun(approx, true); return; }
+    view.run = null;
+    $("status").textContent = "loading …";
+  }
+
+  function showRun(run, approx) {
+    if (run.surface && run.surface !== plots.surfaceName) return;  // drawn again once the surface is up
+    const last = run.points.length - 1;
+    view.run = run;
+    view.approx = approx;
+    view.cursor = view.playing ? Math.min(view.cursor, last) : last;
+    setText("error", "");
+    if (approx) setPythonText(`Python: starting … (meanwhile: the precomputed run at lr ${formatLr(run.lr_base)})`);
+    draw().then(() => {
+      if (firstDraw) {
+        firstDraw = false;
+        performance.mark("gdlab:first-draw");
+        document.body.dataset.firstDrawMs = String(Math.round(performance.now()));
+      }
+      if (!approx) postResult(run);
+    });
+  }
+
+  function statusText(run, k) {
+    const parts = [`step ${k}`];
+    const p = run.points[k];
+    if (p && p.length === 1) parts.push(`w ${formatCoord(p[0])}`);
+    parts.push(`loss ${formatLoss(run.losses[k])}`);
+    if (run.status === "diverged" && run.diverged_at !== null && run.diverged_at !== undefined) {
+      parts.push(`diverged at step ${run.diverged_at}`);
+    } else if (run.status) {
+      parts.push(run.status);
+    }
+    return parts.join(" · ");
+  }
+
+  function draw() {
+    const run = view.run;
+    if (!run || !run.points.length) return Promise.resolve();
+    $("status").textContent = statusText(run, view.cursor);
+    view.drawn += 1;
+    $("landscape").dataset.drawn = String(view.drawn);
+    return plots.showRun(run, view.cursor, store.get().steps);
+  }
+
+  function showError(message) {
+    setText("error", message);
+    $("status").textContent = `error: ${message}`;
+  }
+
+  // --- surfaces ---------------------------------------------------------------------
+  async function ensureSurface(state) {
+    const s = schema.surfaces.get(state.surface);
+    if (plots.surfaceName === s.name) return true;
+    let land = landCache.get(s.name);
+    if (!land && s.dim <= 2) {
+      if (home.landscape && home.landscape.surface === s.name) {
+        land = home.landscape;
+      } else {
+        if (!python.ready) $("status").textContent = "loading …";
+        try {
+          const client = await python.whenReady;
+          land = await client.call({ op: "landscape", surface: s.name });
+        } catch (err) {
+          showError(describe(err));
+          return false;
+        }
+        if (land.error) { showError(land.error); return false; }
+      }
+      landCache.set(s.name, land);
+    }
+    if (store.get().surface !== s.name) return false;   // the learner moved on
+    await plots.showSurface(s, land || null);
+    return true;
+  }
+
+  // --- the info panel ---------------------------------------------------------------
+  function renderInfo(state) {
+    const s = schema.surfaces.get(state.surface);
+    const o = schema.optimizers.get(state.optimizer);
+    $("formula").textContent = s.formula || s.title || s.name;
+    $("equations").textContent = o ? o.equations || o.title : state.optimizer;
+    const lesson = state.preset ? schema.lessons.get(state.preset) : null;
+    setText("lesson-note", lesson ? lesson.note : "");
+    setText("surface-note", s.note || "");
+  }
+
+  // --- state changes ----------------------------------------------------------------
+  async function onState(state, prev, source) {
+    writeUrl(state, schema, { passthrough: PASSTHROUGH });
+    if (!prev || prev.optimizer !== state.optimizer) {
+      renderHyperFields($("hyper"), schema.optimizers.get(state.optimizer));
+      $("hyper-fieldset").hidden = !(schema.optimizers.get(state.optimizer)?.hypers || []).length;
+    }
+    binder.render(state);
+    if (!prev || prev.surface !== state.surface || prev.optimizer !== state.optimizer || prev.preset !== state.preset) {
+      renderInfo(state);
+    }
+    if (prev && prev.embed !== state.embed) document.documentElement.classList.toggle("embed", state.embed);
+    if (!prev || prev.surface !== state.surface) {
+      view.run = null;
+      if (!(await ensureSurface(state))) return;
+      if (store.get() !== state) { requestRun(store.get()); return; }
+    }
+    requestRun(state);
+  }
+  store.subscribe(onState);
+
+  // --- Play, Step, Reset ------------------------------------------------------------
+  const playButton = $("play");
+  function setPlaying(on) {
+    view.playing = on;
+    playButton.textContent = on ? "Pause" : "Play";
+  }
+  async function tick() {
+    while (view.playing && view.run) {
+      const last = view.run.points.length - 1;
+      if (view.cursor >= last) break;
+      view.cursor += 1;
+      const t = performance.now();
+      await draw();
+      const wait = Math.min(250, Math.max(16, 3000 / Math.max(1, last))) - (performance.now() - t);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+    setPlaying(false);
+  }
+  playButton.addEventListener("click", () => {
+    if (view.playing) { setPlaying(false); return; }
+    if (!view.run) return;
+    if (view.cursor >= view.run.points.length - 1) view.cursor = 0;
+    setPlaying(true);
+    draw().then(tick);
+  });
+  $("step").addEventListener("click", () => {
+    setPlaying(false);
+    if (!view.run) return;
+    const last = view.run.points.length - 1;
+    view.cursor = view.cursor >= last ? Math.min(1, last) : view.cursor + 1;
+    draw();
+  });
+  $("reset").addEventListener("click", () => {
+    setPlaying(false);
+    if (!view.run) return;
+    view.cursor = 0;
+    draw();
+  });
+
+  // --- embedding: the parent page may set the state and hears the results -------------
+  function postResult(run) {
+    if (!embedded) return;
+    const k = run.points.length - 1;
+    window.parent.postMessage({
+      type: "gdlab:result", status: run.status, step: k, loss: run.losses[k],
+      diverged_at: run.diverged_at ?? null, lr: run.lr_base, surface: run.surface,
+      optimizer: run.optimizer, point: run.points[k],
+    }, "*");
+  }
+  window.addEventListener("message", (event) => {
+    if (!embedded || event.source !== window.parent) return;
+    const d = event.data;
+    if (!d || typeof d !== "object" || d.type !== "gdlab:set") return;
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(d)) {
+      if (k === "type") continue;
+      if (k === "hyper" && v && typeof v === "object") {
+        for (const [hk, hv] of Object.entries(v)) params.set(hk, String(hv));
+      } else if (Array.isArray(v)) params.set(k, v.join(","));
+      else if (v !== null && typeof v !== "object") params.set(k, String(v));
+    }
+    const { state, ignored } = applyParams(store.get(), params, schema, { passthrough: PASSTHROUGH });
+    setText("notice", ignored.length ? describeIgnored(ignored).replace("from the link", "from the message") : "");
+    store.replace(state, "message");
+  });
+
+  // --- go ----------------------------------------------------------------------------
+  await onState(store.get(), null, "load");
+  python.whenReady.then(() => {
+    if (embedded) window.parent.postMessage({ type: "gdlab:ready" }, "*");
+    requestRun(store.get());
+  }, () => {});
+}
+
+/** A picked coordinate rounded to about a thousandth of the view's width. */
+function roundTo(v, bounds) {
+  const width = bounds ? Math.abs(bounds[1] - bounds[0]) : 1;
+  const decimals = Math.max(0, 3 - Math.floor(Math.log10(width || 1)));
+  return Number(v.toFixed(Math.min(decimals, 12)));
+}
+
+main().catch((err) => {
+  const status = $("status");
+  if (status) status.textContent = `error: ${describe(err)}`;
+  setText("error", `The lab could not start: ${describe(err)}`);
+});

@@ -1,0 +1,175 @@
+// The query string <-> the page state. Any view is a link:
+//   ?surface=bowl&optimizer=adam&lr=0.05&steps=200&start=1,1&beta1=0.8&preset=NAME&embed=1
+// Hyperparameters go by their keyword (torch.optim's names). Parsing checks every value
+// against the catalog; what does not fit is left out (the default stays) and reported,
+// so the page can say what it ignored. Serialising writes surface, optimizer and lr
+// always and the rest when it differs from the defaults (everything when a preset is set,
+// so a reload gives the same view even where the preset differs from the defaults).
+
+import {
+  COORD_MAX, LR_MAX_INPUT, STEPS_MAX, applyChange, defaultState, hyperDefaults, presetState,
+} from "./state.js";
+
+const CORE_KEYS = ["surface", "optimizer", "lr", "steps", "start", "preset", "embed"];
+
+/** Why a value is refused, or null when it is fine. Values come in as strings. */
+function checkHyper(spec, text) {
+  if (spec.kind === "bool") {
+    const t = text.toLowerCase();
+    if (["1", "true", "on", "yes"].includes(t)) return { value: true };
+    if (["0", "false", "off", "no"].includes(t)) return { value: false };
+    return { reason: "must be 1 or 0" };
+  }
+  const x = parseNumber(text);
+  if (x === null) return { reason: "must be a number" };
+  if (spec.kind === "int" && !Number.isInteger(x)) return { reason: "must be a whole number" };
+  if (spec.lo !== null && spec.lo !== undefined && x < spec.lo) return { reason: `must be >= ${spec.lo}` };
+  if (spec.hi !== null && spec.hi !== undefined && x > spec.hi) return { reason: `must be <= ${spec.hi}` };
+  return { value: x };
+}
+
+/** A finite number written plainly (no hex, no empty string), else null. */
+export function parseNumber(text) {
+  const t = String(text).trim();
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return null;
+  const x = Number(t);
+  return Number.isFinite(x) ? x : null;
+}
+
+/** "x,y" (or "x" in 1-D) as numbers, or null. */
+export function parsePoint(text, dim) {
+  const parts = String(text).split(",").map((p) => p.trim());
+  if (parts.length !== dim) return null;
+  const xs = parts.map(parseNumber);
+  if (xs.some((x) => x === null || Math.abs(x) > COORD_MAX)) return null;
+  return xs;
+}
+
+export function checkLr(text) {
+  const x = parseNumber(text);
+  if (x === null || x <= 0 || x > LR_MAX_INPUT) return null;
+  return x;
+}
+
+export function checkSteps(text) {
+  const x = parseNumber(text);
+  if (x === null || !Number.isInteger(x) || x < 0 || x > STEPS_MAX) return null;
+  return x;
+}
+
+/**
+ * The state a query string asks for, and what was ignored:
+ *   { state, ignored: [{key, value, reason}] }
+ * `passthrough` lists keys other parts of the page own (left alone, not reported).
+ */
+export function parseQuery(search, schema, { passthrough = [] } = {}) {
+  return applyParams(defaultState(schema), new URLSearchParams(search), schema, { passthrough });
+}
+
+/**
+ * `base` with the settings in `params` (URLSearchParams) applied, checked like a link:
+ * a surface or optimizer that differs from the base's brings its own defaults first.
+ */
+export function applyParams(base, params, schema, { passthrough = [] } = {}) {
+  const ignored = [];
+  const refuse = (key, value, reason) => ignored.push({ key, value: String(value).slice(0, 40), reason });
+  const seen = new Set(params.keys());
+  for (const key of seen) {
+    const all = params.getAll(key);
+    if (all.length > 1) refuse(key, all.join(","), "given more than once; the first is used");
+  }
+  const get = (key) => (params.has(key) ? params.get(key) : null);
+
+  let state = base;
+  const embed = get("embed");
+  if (embed !== null) {
+    if (["1", "true", "yes"].includes(embed.toLowerCase())) state = { ...state, embed: true };
+    else if (["0", "false", "no", ""].includes(embed.toLowerCase())) state = { ...state, embed: false };
+    else refuse("embed", embed, "must be 1 or 0");
+  }
+  const preset = get("preset");
+  if (preset !== null && preset !== "") {
+    if (schema.lessons.has(preset)) state = presetState(schema, preset, state);
+    else refuse("preset", preset, "no such preset");
+  }
+  const surface = get("surface");
+  if (surface !== null) {
+    if (schema.surfaces.has(surface)) state = applyChange(schema, state, "surface", surface);
+    else refuse("surface", surface, "no such surface");
+  }
+  const optimizer = get("optimizer");
+  if (optimizer !== null) {
+    if (schema.optimizers.has(optimizer)) state = applyChange(schema, state, "optimizer", optimizer);
+    else refuse("optimizer", optimizer, "no such optimizer");
+  }
+  state = { ...state, hyper: { ...state.hyper }, start: state.start.slice() };
+  const lr = get("lr");
+  if (lr !== null) {
+    const x = checkLr(lr);
+    if (x === null) refuse("lr", lr, `must be a number > 0 and <= ${LR_MAX_INPUT}`);
+    else state.lr = x;
+  }
+  const steps = get("steps");
+  if (steps !== null) {
+    const x = checkSteps(steps);
+    if (x === null) refuse("steps", steps, `must be a whole number from 0 to ${STEPS_MAX}`);
+    else state.steps = x;
+  }
+  const start = get("start");
+  if (start !== null) {
+    const dim = state.start.length;
+    const p = parsePoint(start, dim);
+    if (p === null) refuse("start", start, dim === 1 ? "must be one number" : `must be ${dim} numbers like 1,-0.5`);
+    else state.start = p;
+  }
+  const specs = new Map((schema.optimizers.get(state.optimizer)?.hypers || []).map((h) => [h.name, h]));
+  for (const key of seen) {
+    if (CORE_KEYS.includes(key) || passthrough.includes(key)) continue;
+    const spec = specs.get(key);
+    if (!spec) {
+      const other = [...schema.optimizers.values()].some((o) => o.hypers.some((h) => h.name === key));
+      refuse(key, params.get(key), other ? `not a setting of ${state.optimizer}` : "unknown setting");
+      continue;
+    }
+    const r = checkHyper(spec, params.get(key));
+    if (r.reason) refuse(key, params.get(key), r.reason);
+    else state.hyper[key] = r.value;
+  }
+  return { state, ignored };
+}
+
+/** One line for the page: what the link asked for that the lab did not take. */
+export function describeIgnored(ignored) {
+  if (!ignored.length) return "";
+  const items = ignored.map((i) => `${i.key}=${i.value} (${i.reason})`);
+  return `Ignored from the link: ${items.join("; ")}. Using the defaults for these.`;
+}
+
+/** The query string (with "?", or "" when there is nothing to say) for a state. */
+export function serialize(state, schema, { keep = null } = {}) {
+  const params = new URLSearchParams();
+  const s = schema.surfaces.get(state.surface);
+  const all = Boolean(state.preset);
+  if (state.preset) params.set("preset", state.preset);
+  params.set("surface", state.surface);
+  params.set("optimizer", state.optimizer);
+  params.set("lr", String(state.lr));
+  if (all || !s || state.steps !== s.steps) params.set("steps", String(state.steps));
+  if (all || !s || state.start.some((v, i) => v !== s.start[i])) params.set("start", state.start.map(String).join(","));
+  const defaults = hyperDefaults(schema, state.optimizer);
+  for (const [k, v] of Object.entries(state.hyper)) {
+    if (all || v !== defaults[k]) params.set(k, typeof v === "boolean" ? (v ? "1" : "0") : String(v));
+  }
+  if (state.embed) params.set("embed", "1");
+  if (keep) for (const [k, v] of keep) params.append(k, v);
+  const text = params.toString().replace(/%2C/g, ",");
+  return text ? `?${text}` : "";
+}
+
+/** Write the state into the address bar without a new history entry. */
+export function writeUrl(state, schema, { passthrough = [] } = {}) {
+  const current = new URLSearchParams(location.search);
+  const keep = [...current].filter(([k]) => passthrough.includes(k));
+  const query = serialize(state, schema, { keep });
+  if (query !== location.search) history.replaceState(history.state, "", `${location.pathname}${query}${location.hash}`);
+}
