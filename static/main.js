@@ -98,7 +98,7 @@ async function main() {
   $("preset").closest(".field").hidden = schema.lessons.size === 0;
   const binder = bindControls(form, store, makeCodecs(schema));
 
-  const plots = createPlots($("landscape"), $("curve"), {
+  const plots = createPlots($("landscape-bg"), $("landscape"), $("curve"), {
     onPick: (point) => {
       const s = schema.surfaces.get(store.get().surface);
       store.change("start", point.map((v, i) => roundTo(v, s.bounds[i])), "pick");
@@ -239,8 +239,19 @@ async function main() {
   }
 
   // --- state changes ----------------------------------------------------------------
+  // The address bar follows the state, written at most every 200 ms (browsers throttle
+  // history.replaceState, and a drag of the slider fires many changes a second).
+  let urlTimer = 0;
+  function scheduleUrl() {
+    if (urlTimer) return;
+    urlTimer = setTimeout(() => {
+      urlTimer = 0;
+      writeUrl(store.get(), schema, { passthrough: PASSTHROUGH });
+    }, 200);
+  }
+
   async function onState(state, prev, source) {
-    writeUrl(state, schema, { passthrough: PASSTHROUGH });
+    if (prev) scheduleUrl(); else writeUrl(state, schema, { passthrough: PASSTHROUGH });
     if (!prev || prev.optimizer !== state.optimizer) {
       renderHyperFields($("hyper"), schema.optimizers.get(state.optimizer));
       $("hyper-fieldset").hidden = !(schema.optimizers.get(state.optimizer)?.hypers || []).length;

@@ -1,6 +1,6 @@
 // The two plots. Plotly (the classic script in static/vendor) is `window.Plotly`.
 //
-//   const plots = createPlots(landscapeDiv, curveDiv, { onPick });
+//   const plots = createPlots(landscapeBgDiv, landscapeDiv, curveDiv, { onPick });
 //   plots.showSurface(surface, landscape)  // once per surface: contour or curve, fixed axes
 //   plots.showRun(run, cursor)             // the path up to step `cursor`: path traces only
 //
@@ -9,7 +9,8 @@
 // 1-D: the curve L(w), the path (x = w, y = loss), the current point and the local slope
 // there as a dashed tangent. Loss curve: loss per step (loss - min_loss on a log axis when
 // the surface says so). The trace named `path` carries the trajectory in both graphs.
-// Moving the learning rate only restyles the path traces: the contour is never resent.
+// Moving the learning rate only redraws the path traces: the contour lives in its own
+// graph under the path's (see createPlots) and is never resent.
 
 const PATH_COLOR = "#e4572e";
 const START_COLOR = "#111";
@@ -64,7 +65,7 @@ function baseLayout(extra) {
 }
 
 function axis(title, extra = {}) {
-  return { title: { text: title, standoff: 4 }, fixedrange: true, zeroline: false, automargin: true, ...extra };
+  return { title: { text: title, standoff: 4 }, fixedrange: true, zeroline: false, automargin: false, ...extra };
 }
 
 /** Contour levels read best on a log scale when the loss is bounded below by min_loss. */
@@ -116,7 +117,45 @@ function slopeAt(xs, zs, w) {
   return (zs[i + 1] - zs[i]) / (xs[i + 1] - xs[i]);
 }
 
-export function createPlots(landscapeEl, curveEl, { onPick } = {}) {
+function animate(gd, data, traces, layout) {
+  // A zero-length transition without redraw: Plotly recomputes and redraws only these
+  // traces (and the axes when `layout` moves them). All traces of `gd` are scatter.
+  return window.Plotly.animate(gd, { data, traces, layout: layout || {} }, {
+    transition: { duration: 0 }, frame: { duration: 0, redraw: false }, mode: "immediate",
+  }).catch(() => {});
+}
+
+/**
+ * A y range for the loss curve that holds `values` and moves in coarse jumps (three
+ * decades on a log axis, one "nice" step on a linear one), so scrubbing the learning
+ * rate rarely redraws the axis: that redraw costs more than the curve itself.
+ */
+function curveRange(values, log) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    const t = log ? Math.log10(v) : v;
+    if (Number.isFinite(t)) { lo = Math.min(lo, t); hi = Math.max(hi, t); }
+  }
+  if (!Number.isFinite(lo)) return log ? [-1, 1] : [0, 1];
+  if (log) {
+    const a = Math.floor(lo / 3) * 3;
+    const b = Math.max(Math.ceil((hi + 0.1) / 3) * 3, a + 3);
+    return [a - 0.15, b];
+  }
+  const step = 10 ** Math.floor(Math.log10(Math.max(hi - lo, Math.abs(hi) * 1e-3, 1e-12)));
+  const a = Math.floor(lo / step) * step;
+  const b = Math.ceil(hi / step) * step;
+  const pad = 0.04 * (b - a || step);
+  return [a - pad, (b > a ? b : a + step) + pad];
+}
+
+/**
+ * `bgEl` holds what changes with the surface only (contour or curve, minima, the axes);
+ * `fgEl`, transparent and exactly on top of it with the same margins and ranges, holds
+ * the path; `curveEl` the loss per step.
+ */
+export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
   const P = () => window.Plotly;
   let surface = null;
   let dim = 0;
@@ -124,8 +163,8 @@ export function createPlots(landscapeEl, curveEl, { onPick } = {}) {
   let curveXs = [];
   let curveZs = [];
   let lossLog = false;
-  let pathIdx = [];
   let ready = Promise.resolve();
+  let fgTraces = 0;
 
   function lossValues(losses) {
     if (!lossLog) return losses;
@@ -134,7 +173,7 @@ export function createPlots(landscapeEl, curveEl, { onPick } = {}) {
     return losses.map((v) => Math.max(v - min, floor));
   }
 
-  /** Draw a surface's landscape and an empty loss curve; fixes the axes to its bounds. */
+  /** Draw a surface's landscape and an empty path and loss curve; axes fixed to its bounds. */
   function showSurface(s, landscape) {
     surface = s;
     dim = s.dim;
@@ -142,27 +181,29 @@ export function createPlots(landscapeEl, curveEl, { onPick } = {}) {
     lossLog = Boolean(s.log_loss) && Number.isFinite(s.min_loss);
     const bounds = s.bounds || [];
     const minima = s.minima || [];
-    let traces;
-    let layout;
+    const star = { symbol: "star", size: 13, color: "#ffd23f", line: { color: "#333", width: 1 } };
+    let bg = [];
+    let fg;
+    let xr;
+    let yr;
+    let titles = ["w₀", "w₁"];
     if (dim === 2 && landscape) {
-      traces = [
+      bg = [
         contourTrace(s, landscape),
-        { type: "scatter", mode: "markers", name: "minima", x: minima.map((m) => m[0]), y: minima.map((m) => m[1]),
-          marker: { symbol: "star", size: 13, color: "#ffd23f", line: { color: "#333", width: 1 } },
-          hovertemplate: "minimum (%{x:.3g}, %{y:.3g})<extra></extra>" },
+        { type: "scatter", mode: "markers", name: "minima", x: minima.map((m) => m[0]),
+          y: minima.map((m) => m[1]), marker: star, hoverinfo: "skip" },
+      ];
+      fg = [
         { type: "scatter", mode: "lines+markers", name: "path", x: [], y: [],
-          line: { color: PATH_COLOR, width: 2 }, marker: { color: PATH_COLOR, size: 5, line: { color: "#fff", width: 0.5 } },
+          line: { color: PATH_COLOR, width: 2 },
+          marker: { color: PATH_COLOR, size: 5, line: { color: "#fff", width: 0.5 }, maxdisplayed: 400 },
           hovertemplate: "step %{pointNumber}<br>(%{x:.4g}, %{y:.4g})<extra></extra>" },
         { type: "scatter", mode: "markers", name: "start", x: [], y: [], hoverinfo: "skip",
           marker: { symbol: "circle-open", size: 14, color: START_COLOR, line: { width: 2.5 } } },
         { type: "scatter", mode: "markers", name: "end", x: [], y: [], hoverinfo: "skip",
           marker: { symbol: "circle", size: 11, color: PATH_COLOR, line: { color: "#fff", width: 2 } } },
       ];
-      pathIdx = [2, 3, 4];
-      layout = baseLayout({
-        xaxis: axis("w₀", { range: bounds[0], showgrid: false }),
-        yaxis: axis("w₁", { range: bounds[1], showgrid: false }),
-      });
+      [xr, yr] = [bounds[0], bounds[1]];
     } else if (dim === 1 && landscape) {
       curveXs = Array.from(vec(landscape.x));
       curveZs = Array.from(vec(landscape.z));
@@ -170,13 +211,13 @@ export function createPlots(landscapeEl, curveEl, { onPick } = {}) {
       let hi = -Infinity;
       for (const v of curveZs) if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
       const pad = 0.06 * (hi - lo || 1);
-      traces = [
+      bg = [
         { type: "scatter", mode: "lines", name: "landscape", x: curveXs, y: curveZs,
-          line: { color: "#1d5a85", width: 2.5 }, hovertemplate: "w %{x:.3f}<br>loss %{y:.4g}<extra></extra>" },
+          line: { color: "#1d5a85", width: 2.5 }, hoverinfo: "skip" },
         { type: "scatter", mode: "markers", name: "minima", x: minima.map((m) => m[0]),
-          y: minima.map((m) => { const i = nearest(curveXs, m[0]); return curveZs[i]; }),
-          marker: { symbol: "star", size: 12, color: "#ffd23f", line: { color: "#333", width: 1 } },
-          hovertemplate: "minimum w = %{x:.3g}<extra></extra>" },
+          y: minima.map((m) => curveZs[nearest(curveXs, m[0])]), marker: star, hoverinfo: "skip" },
+      ];
+      fg = [
         { type: "scatter", mode: "lines+markers", name: "path", x: [], y: [],
           line: { color: "rgba(228,87,46,0.45)", width: 1.5 }, marker: { color: PATH_COLOR, size: 6 },
           hovertemplate: "step %{pointNumber}<br>w %{x:.4g}<br>loss %{y:.4g}<extra></extra>" },
@@ -185,14 +226,11 @@ export function createPlots(landscapeEl, curveEl, { onPick } = {}) {
         { type: "scatter", mode: "markers", name: "end", x: [], y: [], hoverinfo: "skip",
           marker: { symbol: "circle", size: 14, color: PATH_COLOR, line: { color: "#fff", width: 2 } } },
       ];
-      pathIdx = [2, 3, 4];
-      layout = baseLayout({
-        xaxis: axis("w", { range: bounds[0] }),
-        yaxis: axis("loss", { range: [lo - pad, hi + pad] }),
-      });
+      [xr, yr] = [bounds[0], [lo - pad, hi + pad]];
+      titles = ["w", "loss"];
     } else {
-      // More than two parameters: no landscape to draw; show the first two coordinates.
-      traces = [
+      // More than two parameters: no landscape to draw; the first two coordinates.
+      fg = [
         { type: "scatter", mode: "lines+markers", name: "path", x: [], y: [],
           line: { color: PATH_COLOR, width: 2 }, marker: { color: PATH_COLOR, size: 4 } },
         { type: "scatter", mode: "markers", name: "start", x: [], y: [], hoverinfo: "skip",
@@ -200,9 +238,21 @@ export function createPlots(landscapeEl, curveEl, { onPick } = {}) {
         { type: "scatter", mode: "markers", name: "end", x: [], y: [], hoverinfo: "skip",
           marker: { symbol: "circle", size: 11, color: PATH_COLOR, line: { color: "#fff", width: 2 } } },
       ];
-      pathIdx = [0, 1, 2];
-      layout = baseLayout({ xaxis: axis("w₀"), yaxis: axis("w₁") });
+      [xr, yr] = [[-1, 1], [-1, 1]];
     }
+    fgTraces = fg.length;
+    const margin = { l: 56, r: 14, t: 10, b: 44 };
+    const bgLayout = baseLayout({
+      margin,
+      xaxis: axis(titles[0], { range: xr, automargin: false, showgrid: dim === 1 }),
+      yaxis: axis(titles[1], { range: yr, automargin: false, showgrid: dim === 1 }),
+    });
+    const bare = { range: null, fixedrange: true, automargin: false, showgrid: false, zeroline: false,
+      showticklabels: false, ticks: "", showline: false };
+    const fgLayout = baseLayout({
+      margin, plot_bgcolor: "rgba(0,0,0,0)",
+      xaxis: { ...bare, range: xr }, yaxis: { ...bare, range: yr },
+    });
     const curveTraces = [
       { type: "scatter", mode: "lines", name: "path", x: [], y: [], line: { color: PATH_COLOR, width: 2 },
         hovertemplate: lossLog ? "step %{x}<br>loss − min %{y:.4g}<extra></extra>" : "step %{x}<br>loss %{y:.4g}<extra></extra>" },
@@ -210,18 +260,20 @@ export function createPlots(landscapeEl, curveEl, { onPick } = {}) {
         marker: { color: PATH_COLOR, size: 9, line: { color: "#fff", width: 1.5 } } },
     ];
     const curveLayout = baseLayout({
+      margin: { l: 72, r: 14, t: 10, b: 44 },
       xaxis: axis("step", { range: [0, Math.max(1, s.steps || 1)] }),
       yaxis: axis(lossLog ? (s.min_loss ? "loss − min" : "loss (log)") : "loss",
-        { type: lossLog ? "log" : "linear", autorange: true, exponentformat: "power" }),
+        { type: lossLog ? "log" : "linear", range: lossLog ? [-1, 1] : [0, 1], exponentformat: "power" }),
     });
     ready = Promise.all([
-      P().react(landscapeEl, traces, layout, CONFIG),
+      P().react(bgEl, bg, bgLayout, { ...CONFIG, staticPlot: true }),
+      P().react(fgEl, fg, fgLayout, CONFIG),
       P().react(curveEl, curveTraces, curveLayout, CONFIG),
     ]);
     return ready;
   }
 
-  /** Show `run` (normalized) up to step `cursor`. Only the path traces change. */
+  /** Show `run` (normalized) up to step `cursor`; the axes of the loss curve fit the whole run. */
   async function showRun(run, cursor, steps) {
     await ready;
     if (!surface) return;
@@ -230,7 +282,8 @@ export function createPlots(landscapeEl, curveEl, { onPick } = {}) {
     const shown = pts.slice(0, k + 1);
     const losses = run.losses.slice(0, k + 1);
     const last = shown[shown.length - 1];
-    let update;
+    let data;
+    let fgLayout = null;
     if (dim === 1 && land) {
       const w = last ? last[0] : NaN;
       const L = losses.length ? losses[losses.length - 1] : NaN;
@@ -238,31 +291,43 @@ export function createPlots(landscapeEl, curveEl, { onPick } = {}) {
       const half = 0.12 * ((surface.bounds?.[0]?.[1] ?? 1) - (surface.bounds?.[0]?.[0] ?? 0));
       const tangent = Number.isFinite(g) && Number.isFinite(L)
         ? { x: [w - half, w + half], y: [L - g * half, L + g * half] } : { x: [], y: [] };
-      update = {
-        x: [shown.map((p) => p[0]), tangent.x, last ? [w] : []],
-        y: [losses, tangent.y, last ? [L] : []],
-      };
+      data = [
+        { x: shown.map((p) => p[0]), y: losses },
+        tangent,
+        { x: last ? [w] : [], y: last ? [L] : [] },
+      ];
     } else {
-      update = {
-        x: [shown.map((p) => p[0]), pts.length ? [pts[0][0]] : [], last ? [last[0]] : []],
-        y: [shown.map((p) => p[1] ?? 0), pts.length ? [pts[0][1] ?? 0] : [], last ? [last[1] ?? 0] : []],
-      };
+      data = [
+        { x: shown.map((p) => p[0]), y: shown.map((p) => p[1] ?? 0) },
+        { x: pts.length ? [pts[0][0]] : [], y: pts.length ? [pts[0][1] ?? 0] : [] },
+        { x: last ? [last[0]] : [], y: last ? [last[1] ?? 0] : [] },
+      ];
+      if (dim > 2 || !land) {
+        const r0 = curveRange(pts.map((p) => p[0]), false);
+        const r1 = curveRange(pts.map((p) => p[1] ?? 0), false);
+        // (no landscape: the view follows the path)
+        fgLayout = { "xaxis.range": r0, "yaxis.range": r1 };
+      }
     }
-    const ys = lossValues(losses);
-    const steps0 = Math.max(1, steps ?? surface.steps ?? 1);
+    const all = lossValues(run.losses);
+    const ys = all.slice(0, k + 1);
     const xs = ys.map((_, i) => i);
+    const curveLayout = {
+      "xaxis.range": [0, Math.max(1, steps ?? surface.steps ?? 1, all.length - 1)],
+      "yaxis.range": curveRange(all, lossLog),
+    };
     await Promise.all([
-      P().restyle(landscapeEl, update, pathIdx),
-      P().update(curveEl, { x: [xs, ys.length ? [k] : []], y: [ys, ys.length ? [ys[ys.length - 1]] : []] },
-        curveEl.layout.xaxis.range[1] !== steps0 ? { "xaxis.range": [0, steps0] } : {}, [0, 1]),
+      animate(fgEl, data, [...Array(fgTraces).keys()], fgLayout),
+      animate(curveEl, [{ x: xs, y: ys }, { x: ys.length ? [k] : [], y: ys.length ? [ys[ys.length - 1]] : [] }],
+        [0, 1], curveLayout),
     ]);
   }
 
   // A click (or tap) on the landscape picks a start point in data coordinates.
-  landscapeEl.addEventListener("click", (event) => {
-    const fl = landscapeEl._fullLayout;
-    if (!fl || !onPick || !surface || dim > 2) return;
-    const box = landscapeEl.querySelector(".main-svg")?.getBoundingClientRect();
+  fgEl.addEventListener("click", (event) => {
+    const fl = fgEl._fullLayout;
+    if (!fl || !onPick || !surface || !land || dim > 2) return;
+    const box = fgEl.querySelector(".main-svg")?.getBoundingClientRect();
     if (!box) return;
     const xa = fl.xaxis;
     const ya = fl.yaxis;
