@@ -273,11 +273,27 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
     return ready;
   }
 
+  /**
+   * How many of the run's points can be drawn: a diverging path is drawn until it is a
+   * million view-widths away (further out, SVG cannot place a marker; no one sees it).
+   */
+  function drawable(run) {
+    const n = run.points.length;
+    if (!land || dim > 2) return n;
+    const box = dim === 2 ? surface.bounds : [surface.bounds[0], fgEl.layout?.yaxis?.range || [0, 1]];
+    const far = (v, [a, b]) => Math.abs(v - (a + b) / 2) > 1e6 * Math.max(Math.abs(b - a), 1e-12);
+    for (let i = 0; i < n; i++) {
+      const p = dim === 2 ? run.points[i] : [run.points[i][0], run.losses[i]];
+      if (far(p[0], box[0]) || far(p[1], box[1])) return Math.max(i, 1);
+    }
+    return n;
+  }
+
   /** Show `run` (normalized) up to step `cursor`; the axes of the loss curve fit the whole run. */
   async function showRun(run, cursor, steps) {
     await ready;
     if (!surface) return;
-    const pts = run.points;
+    const pts = run.points.slice(0, drawable(run));
     const k = Math.max(0, Math.min(cursor, pts.length - 1));
     const shown = pts.slice(0, k + 1);
     const losses = run.losses.slice(0, k + 1);
