@@ -131,6 +131,20 @@ def lesson(msg: dict) -> dict:
     return run_lesson(str(msg.get("name", "")))
 
 
+def user(msg: dict) -> dict:
+    """The learner's code from the code pane (see ``usercode``)."""
+    from .usercode import run_user
+
+    return run_user(msg)
+
+
+def check(msg: dict) -> dict:
+    """An exercise: the learner's step() against the core's reference optimizer."""
+    from .usercode import check_user
+
+    return check_user(msg)
+
+
 def _state(msg: dict) -> dict:
     from .experiment import KEYS
 
@@ -142,7 +156,8 @@ def _tol(msg: dict) -> float | None:
 
 
 OPS = {"catalog": catalog, "landscape": landscape, "run": run, "sweep": sweep,
-       "compare": compare, "lesson": lesson}
+       "compare": compare, "lesson": lesson, "user": user,
+       "check": check}
 
 
 def handle(msg) -> dict:
