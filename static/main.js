@@ -25,6 +25,16 @@ const bootData = fetch("static/boot.json")
   .then((r) => (r.ok ? r.json() : null))
   .catch(() => null);
 
+/** Plotly (a classic script loaded async by index.html). */
+function plotlyReady() {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  const script = document.getElementById("plotly-script");
+  return new Promise((resolve, reject) => {
+    script.addEventListener("load", () => resolve(window.Plotly));
+    script.addEventListener("error", () => reject(new Error("the plotting library did not load")));
+  });
+}
+
 /** Load the worker (module and Pyodide); `whenReady` resolves to the client. */
 function startPython() {
   const handle = { client: null, ready: false, whenReady: null };
@@ -223,7 +233,15 @@ async function main() {
       landCache.set(s.name, land);
     }
     if (store.get().surface !== s.name) return false;   // the learner moved on
-    await plots.showSurface(s, land || null);
+    // Draw the path in the same pass when it is already known (cache or boot.json).
+    const now = store.get();
+    const known = runCache.get(JSON.stringify(runMessage(now))) || (!python.ready && bootRun(now));
+    if (known) {
+      view.run = known;
+      view.cursor = known.points.length - 1;
+    }
+    await plots.showSurface(s, land || null, known ? { run: known, cursor: view.cursor, steps: now.steps } : null);
+    performance.mark("gdlab:surface-drawn");
     return true;
   }
 
@@ -337,6 +355,8 @@ async function main() {
   });
 
   // --- go ----------------------------------------------------------------------------
+  await plotlyReady();
+  performance.mark("gdlab:plotly-ready");
   await onState(store.get(), null, "load");
   python.whenReady.then(() => {
     if (embedded) window.parent.postMessage({ type: "gdlab:ready" }, "*");
@@ -347,7 +367,7 @@ async function main() {
 /** A picked coordinate rounded to about a thousandth of the view's width. */
 function roundTo(v, bounds) {
   const width = bounds ? Math.abs(bounds[1] - bounds[0]) : 1;
-  const decimals = Math.max(0, 3 - Math.floor(Math.log10(width || 1)));
+  const decimals = Math.max(0, 2 - Math.floor(Math.log10(width || 1)));
   return Number(v.toFixed(Math.min(decimals, 12)));
 }
 

@@ -165,6 +165,8 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
   let lossLog = false;
   let ready = Promise.resolve();
   let fgTraces = 0;
+  let viewY = null;        // the landscape's fixed y range
+  let shownRun = null;     // [run, cursor, steps] on screen now
 
   function lossValues(losses) {
     if (!lossLog) return losses;
@@ -173,8 +175,11 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
     return losses.map((v) => Math.max(v - min, floor));
   }
 
-  /** Draw a surface's landscape and an empty path and loss curve; axes fixed to its bounds. */
-  function showSurface(s, landscape) {
+  /**
+   * Draw a surface's landscape, with `initial` = {run, cursor, steps} (drawn in the same
+   * pass, for a fast first paint) or an empty path; the axes are fixed to its bounds.
+   */
+  function showSurface(s, landscape, initial = null) {
     surface = s;
     dim = s.dim;
     land = landscape;
@@ -241,6 +246,8 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
       [xr, yr] = [[-1, 1], [-1, 1]];
     }
     fgTraces = fg.length;
+    viewY = yr || null;
+    shownRun = null;
     const margin = { l: 56, r: 14, t: 10, b: 44 };
     const bgLayout = baseLayout({
       margin,
@@ -265,6 +272,18 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
       yaxis: axis(lossLog ? (s.min_loss ? "loss − min" : "loss (log)") : "loss",
         { type: lossLog ? "log" : "linear", range: lossLog ? [-1, 1] : [0, 1], exponentformat: "power" }),
     });
+    if (initial && initial.run && initial.run.points.length) {
+      const f = frame(initial.run, initial.cursor, initial.steps);
+      fg.forEach((t, i) => Object.assign(t, f.fgData[i]));
+      curveTraces.forEach((t, i) => Object.assign(t, f.curveData[i]));
+      curveLayout.xaxis.range = f.curveLayout["xaxis.range"];
+      curveLayout.yaxis.range = f.curveLayout["yaxis.range"];
+      if (f.fgLayout) {
+        fgLayout.xaxis.range = f.fgLayout["xaxis.range"];
+        fgLayout.yaxis.range = f.fgLayout["yaxis.range"];
+      }
+      shownRun = [initial.run, initial.cursor, initial.steps];
+    }
     ready = Promise.all([
       P().react(bgEl, bg, bgLayout, { ...CONFIG, staticPlot: true }),
       P().react(fgEl, fg, fgLayout, CONFIG),
@@ -280,7 +299,7 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
   function drawable(run) {
     const n = run.points.length;
     if (!land || dim > 2) return n;
-    const box = dim === 2 ? surface.bounds : [surface.bounds[0], fgEl.layout?.yaxis?.range || [0, 1]];
+    const box = dim === 2 ? surface.bounds : [surface.bounds[0], viewY || [0, 1]];
     const far = (v, [a, b]) => Math.abs(v - (a + b) / 2) > 1e6 * Math.max(Math.abs(b - a), 1e-12);
     for (let i = 0; i < n; i++) {
       const p = dim === 2 ? run.points[i] : [run.points[i][0], run.losses[i]];
@@ -289,16 +308,14 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
     return n;
   }
 
-  /** Show `run` (normalized) up to step `cursor`; the axes of the loss curve fit the whole run. */
-  async function showRun(run, cursor, steps) {
-    await ready;
-    if (!surface) return;
+  /** The path traces' data and the axes' ranges that show `run` up to step `cursor`. */
+  function frame(run, cursor, steps) {
     const pts = run.points.slice(0, drawable(run));
     const k = Math.max(0, Math.min(cursor, pts.length - 1));
     const shown = pts.slice(0, k + 1);
     const losses = run.losses.slice(0, k + 1);
     const last = shown[shown.length - 1];
-    let data;
+    let fgData;
     let fgLayout = null;
     if (dim === 1 && land) {
       const w = last ? last[0] : NaN;
@@ -307,35 +324,48 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
       const half = 0.12 * ((surface.bounds?.[0]?.[1] ?? 1) - (surface.bounds?.[0]?.[0] ?? 0));
       const tangent = Number.isFinite(g) && Number.isFinite(L)
         ? { x: [w - half, w + half], y: [L - g * half, L + g * half] } : { x: [], y: [] };
-      data = [
+      fgData = [
         { x: shown.map((p) => p[0]), y: losses },
         tangent,
         { x: last ? [w] : [], y: last ? [L] : [] },
       ];
     } else {
-      data = [
+      fgData = [
         { x: shown.map((p) => p[0]), y: shown.map((p) => p[1] ?? 0) },
         { x: pts.length ? [pts[0][0]] : [], y: pts.length ? [pts[0][1] ?? 0] : [] },
         { x: last ? [last[0]] : [], y: last ? [last[1] ?? 0] : [] },
       ];
       if (dim > 2 || !land) {
-        const r0 = curveRange(pts.map((p) => p[0]), false);
-        const r1 = curveRange(pts.map((p) => p[1] ?? 0), false);
-        // (no landscape: the view follows the path)
-        fgLayout = { "xaxis.range": r0, "yaxis.range": r1 };
+        // No landscape: the view follows the path.
+        fgLayout = {
+          "xaxis.range": curveRange(pts.map((p) => p[0]), false),
+          "yaxis.range": curveRange(pts.map((p) => p[1] ?? 0), false),
+        };
       }
     }
     const all = lossValues(run.losses);
     const ys = all.slice(0, k + 1);
-    const xs = ys.map((_, i) => i);
+    const curveData = [
+      { x: ys.map((_, i) => i), y: ys },
+      { x: ys.length ? [k] : [], y: ys.length ? [ys[ys.length - 1]] : [] },
+    ];
     const curveLayout = {
       "xaxis.range": [0, Math.max(1, steps ?? surface.steps ?? 1, all.length - 1)],
       "yaxis.range": curveRange(all, lossLog),
     };
+    return { fgData, fgLayout, curveData, curveLayout };
+  }
+
+  /** Show `run` (normalized) up to step `cursor`; the axes of the loss curve fit the whole run. */
+  async function showRun(run, cursor, steps) {
+    await ready;
+    if (!surface) return;
+    if (shownRun && shownRun[0] === run && shownRun[1] === cursor && shownRun[2] === steps) return;
+    shownRun = [run, cursor, steps];
+    const f = frame(run, cursor, steps);
     await Promise.all([
-      animate(fgEl, data, [...Array(fgTraces).keys()], fgLayout),
-      animate(curveEl, [{ x: xs, y: ys }, { x: ys.length ? [k] : [], y: ys.length ? [ys[ys.length - 1]] : [] }],
-        [0, 1], curveLayout),
+      animate(fgEl, f.fgData, [...Array(fgTraces).keys()], f.fgLayout),
+      animate(curveEl, f.curveData, [0, 1], f.curveLayout),
     ]);
   }
 
