@@ -71,3 +71,18 @@ def test_bad_messages_answer_with_an_error_and_never_raise(msg):
     out = handle(msg)
     assert isinstance(out.get("error"), str) and out["error"]
     assert "\n" not in out["error"]
+
+
+def test_handle_json_sends_arrays_apart_and_no_nan_in_the_text():
+    from gdlab.bridge import handle_json
+
+    text, arrays = handle_json(json.dumps({"op": "sweep", "surface": "parabola", "steps": 400,
+                                           "lrs": [0.1, 1.5]}))
+    out = json.loads(text)
+    ref = out["paths"]
+    assert ref["shape"] == [2, 401, 1]
+    data = arrays[ref["$nd"]].reshape(ref["shape"])
+    assert np.isnan(data[1, -1, 0]) and data[0, 1, 0] == pytest.approx(-5 + 0.1 * 16)
+    assert out["status"] == ["converged", "diverged"]
+    text, arrays = handle_json("{not json")
+    assert "error" in json.loads(text) and arrays == []

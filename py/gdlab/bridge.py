@@ -173,3 +173,35 @@ def handle(msg) -> dict:
         return {"op": op, "error": str(exc)}
     out["op"] = op
     return out
+
+
+def handle_json(text: str) -> tuple[str, list[np.ndarray]]:
+    """``handle`` for the worker: JSON text in; JSON text and flat float64 arrays out.
+
+    Each array in the answer is replaced by ``{"$nd": i, "shape": [...]}`` and sent
+    separately as ``arrays[i]`` (contiguous float64, row-major) so the worker can hand
+    it to the page as a transferable ``Float64Array``. Non-finite scalars become null.
+    """
+    import json
+
+    try:
+        msg = json.loads(text)
+    except (TypeError, ValueError):
+        msg = None
+    arrays: list[np.ndarray] = []
+
+    def pack(value):
+        if isinstance(value, np.ndarray) and value.dtype.kind in "fiub":
+            arrays.append(np.ascontiguousarray(value, dtype=np.float64).ravel())
+            return {"$nd": len(arrays) - 1, "shape": list(value.shape)}
+        if isinstance(value, dict):
+            return {str(k): pack(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [pack(v) for v in value]
+        if isinstance(value, (float, np.floating)):
+            return float(value) if np.isfinite(value) else None
+        if isinstance(value, (np.integer, np.bool_)):
+            return value.item()
+        return value
+
+    return json.dumps(pack(handle(msg)), allow_nan=False), arrays

@@ -1,0 +1,119 @@
+// The code pane: a CodeMirror 6 editor holding the experiment's Python, its buttons
+// (Run code, Stop, Reset code) and the output area under it. It knows nothing about
+// Python or the worker: main.js hands it callbacks and tells it what happened.
+//
+//   const pane = mountCodePane(sectionElement, { onRun, onStop, onReset, onEdit });
+//   pane.getCode() / pane.setCode(text) / pane.setLr(lr)
+//   pane.showOutput(text) / pane.showError(message, traceback, line) / pane.clearMarks()
+//   pane.setBusy(bool)
+
+import {
+  EditorView, basicSetup, python, keymap, Decoration, EditorState, StateField,
+  StateEffect, Prec, indentWithTab,
+} from "./vendor/codemirror.js";
+import { writeLr } from "./lrline.js";
+
+const markLine = StateEffect.define();
+
+// A line decoration for the failing line; cleared by markLine.of(null) or any edit.
+const errorLine = StateField.define({
+  create: () => Decoration.none,
+  update(marks, tr) {
+    for (const e of tr.effects) {
+      if (e.is(markLine)) {
+        if (e.value == null) return Decoration.none;
+        const line = tr.state.doc.line(Math.min(Math.max(1, e.value), tr.state.doc.lines));
+        return Decoration.set([Decoration.line({ class: "cm-error-line" }).range(line.from)]);
+      }
+    }
+    return tr.docChanged ? Decoration.none : marks;
+  },
+  provide: (f) => EditorView.decorations.from(f),
+});
+
+function el(tag, attrs = {}, text = "") {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text) node.textContent = text;
+  return node;
+}
+
+export function mountCodePane(section, { onRun, onStop, onReset, onEdit }) {
+  section.replaceChildren();
+  const heading = el("h2", { id: "code-heading" }, "Code");
+  const hint = el("p", { class: "hint", id: "code-hint" },
+    "Edit the Python and press Run code (Ctrl/Cmd + Enter). Esc then Tab leaves the editor.");
+  const host = el("div", { class: "editor" });
+  const buttons = el("div", { class: "buttons" });
+  const run = el("button", { type: "button" }, "Run code");
+  const stop = el("button", { type: "button", disabled: "" }, "Stop");
+  const reset = el("button", { type: "button" }, "Reset code");
+  buttons.append(run, stop, reset);
+  const info = el("p", { class: "code-info", "aria-live": "polite" });
+  const output = el("pre", { class: "output", role: "log", "aria-label": "Output", tabindex: "0" });
+  section.append(heading, hint, host, buttons, info, output);
+
+  let silent = false; // programmatic edits (slider -> lr line) do not count as the learner's
+  const view = new EditorView({
+    parent: host,
+    state: EditorState.create({
+      doc: "",
+      extensions: [
+        basicSetup,
+        python(),
+        errorLine,
+        keymap.of([indentWithTab]),
+        Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => { onRun(); return true; } }])),
+        EditorView.contentAttributes.of({ "aria-label": "Code", "aria-describedby": "code-hint" }),
+        EditorView.updateListener.of((u) => { if (u.docChanged && !silent) onEdit?.(getCode()); }),
+      ],
+    }),
+  });
+
+  const getCode = () => view.state.doc.toString();
+
+  function replaceAll(text) {
+    silent = true;
+    view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
+    silent = false;
+  }
+
+  run.addEventListener("click", () => onRun());
+  stop.addEventListener("click", () => onStop());
+  reset.addEventListener("click", () => onReset());
+
+  return {
+    view,
+    getCode,
+    setCode(text) { replaceAll(text); view.dispatch({ effects: markLine.of(null) }); },
+    setLr(lr) {
+      const code = getCode();
+      const next = writeLr(code, lr);
+      if (next === code) return;
+      // replace only the changed span so the cursor and undo history stay sensible
+      let start = 0;
+      while (start < code.length && code[start] === next[start]) start++;
+      let endA = code.length, endB = next.length;
+      while (endA > start && endB > start && code[endA - 1] === next[endB - 1]) { endA--; endB--; }
+      silent = true;
+      view.dispatch({ changes: { from: start, to: endA, insert: next.slice(start, endB) } });
+      silent = false;
+    },
+    setInfo(text) { info.textContent = text; },
+    showOutput(text) { output.classList.remove("error"); output.textContent = text; },
+    showError(message, traceback, line, printed = "") {
+      output.classList.add("error");
+      output.textContent = `${printed}${traceback || message}`;
+      view.dispatch({ effects: markLine.of(line ?? null) });
+      if (line) {
+        const target = view.state.doc.line(Math.min(line, view.state.doc.lines));
+        view.dispatch({ effects: EditorView.scrollIntoView(target.from, { y: "center" }) });
+      }
+    },
+    clearMarks() { view.dispatch({ effects: markLine.of(null) }); },
+    setBusy(busy) {
+      run.disabled = busy;
+      if (busy) stop.removeAttribute("disabled"); else stop.setAttribute("disabled", "");
+    },
+  };
+}

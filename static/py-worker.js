@@ -1,0 +1,80 @@
+// The Python worker: Pyodide + numpy + gdlab, answering the page's calls.
+//
+// Protocol (every message has a `type` and an `id`; id 0 is about the worker itself):
+//   worker -> page  {type: "progress", id: 0, stage, text}   while starting
+//                   {type: "ready", id: 0, ms}                Python can take calls
+//                   {type: "fatal", id: 0, message}           Python could not start
+//                   {type: "result", id, value}               value: the bridge's answer,
+//                        arrays as {shape, data: Float64Array} (their buffers transferred)
+//                   {type: "error", id, message}              the call failed in the worker
+//   page -> worker  {type: "call", id, msg}                   msg: a gdlab.bridge message
+// Messages of any other shape are ignored.
+
+import { PYODIDE_URL } from "./config.js";
+
+const t0 = performance.now();
+const progress = (stage, text) => self.postMessage({ type: "progress", id: 0, stage, text });
+
+async function boot() {
+  progress("runtime", "loading the Python runtime and numpy");
+  const indexURL = new URL(PYODIDE_URL, import.meta.url).href;
+  const gdlabZip = fetch(new URL("./gdlab.zip", import.meta.url)).then((r) => {
+    if (!r.ok) throw new Error(`gdlab.zip: HTTP ${r.status}`);
+    return r.arrayBuffer();
+  });
+  const { loadPyodide } = await import(`${indexURL}pyodide.mjs`);
+  const pyodide = await loadPyodide({ indexURL, packages: ["numpy"], stdout: () => {}, stderr: () => {} });
+  progress("gdlab", "loading the optimizer core (gdlab)");
+  pyodide.unpackArchive(await gdlabZip, "zip", { extractDir: "/home/pyodide/lib" });
+  pyodide.runPython("import sys; sys.path.insert(0, '/home/pyodide/lib')");
+  const bridge = pyodide.pyimport("gdlab.bridge");
+  return bridge.handle_json;
+}
+
+const ready = boot();
+ready.then(
+  () => self.postMessage({ type: "ready", id: 0, ms: Math.round(performance.now() - t0) }),
+  (err) => self.postMessage({ type: "fatal", id: 0, message: String(err && err.message || err) }),
+);
+
+/** The bridge's JSON answer with its {$nd, shape} placeholders filled by the arrays. */
+function unpack(value, arrays) {
+  if (Array.isArray(value)) return value.map((v) => unpack(v, arrays));
+  if (value && typeof value === "object") {
+    if (typeof value.$nd === "number") return { shape: value.shape, data: arrays[value.$nd] };
+    const out = {};
+    for (const [k, v] of Object.entries(value)) out[k] = unpack(v, arrays);
+    return out;
+  }
+  return value;
+}
+
+async function call(id, msg) {
+  const handleJson = await ready;
+  const answer = handleJson(JSON.stringify(msg));
+  try {
+    const text = answer.get(0);
+    const list = answer.get(1);
+    const arrays = [];
+    for (let i = 0; i < list.length; i++) {
+      const item = list.get(i);
+      const buf = item.getBuffer("f64");
+      arrays.push(new Float64Array(buf.data)); // a copy out of wasm memory
+      buf.release();
+      item.destroy();
+    }
+    list.destroy();
+    const value = unpack(JSON.parse(text), arrays);
+    self.postMessage({ type: "result", id, value }, arrays.map((a) => a.buffer));
+  } finally {
+    answer.destroy();
+  }
+}
+
+self.onmessage = (event) => {
+  const m = event.data;
+  if (!m || m.type !== "call" || typeof m.id !== "number") return;
+  call(m.id, m.msg).catch((err) => {
+    self.postMessage({ type: "error", id: m.id, message: String(err && err.message || err) });
+  });
+};

@@ -1,0 +1,130 @@
+// The one module that owns the Python worker (static/py-worker.js; its header lists
+// the message schema). The page talks to Python only through the object made here:
+//
+//   const py = createPython({ onProgress, onStatus, timeLimitMs });
+//   await py.ready;                       // resolves when Python can take calls
+//   const value = await py.call(msg, { timeLimitMs });   // one bridge call
+//   const value = await py.latest("run", msg);  // slider traffic: one in flight per
+//                                         // channel, the newest waiting call wins and
+//                                         // the ones it replaces resolve to null
+//   py.restart("why")                     // terminate and start a fresh worker
+//   py.state                              // "loading" | "ready" | "restarting" | "failed"
+//
+// Calls go to the worker one at a time, so a call's time limit starts when Python
+// starts on it. A call that outlives its limit, or a worker that dies, restarts the
+// worker: that call is rejected with an Error whose `reason` is "timeout" or "crash",
+// the calls queued behind it are rejected with reason "restart", and `ready` is
+// replaced by the new worker's ready-promise.
+
+export function createPython({ onProgress, onStatus, timeLimitMs = 15000 } = {}) {
+  let worker = null;
+  let nextId = 1;
+  let current = null; // {id, resolve, reject, timer}
+  const queue = [];
+  const channels = new Map();
+  let markReady = null;
+  let markFailed = null;
+
+  const py = {
+    state: "loading",
+    ready: null,
+    call,
+    latest,
+    restart,
+  };
+
+  function setState(state, text) {
+    py.state = state;
+    onStatus?.({ state, text });
+  }
+
+  function start() {
+    py.ready = new Promise((resolve, reject) => { markReady = resolve; markFailed = reject; });
+    py.ready.catch(() => {});
+    worker = new Worker(new URL("./py-worker.js", import.meta.url), { type: "module" });
+    worker.onmessage = (event) => receive(event.data);
+    worker.onerror = (event) => {
+      event.preventDefault?.();
+      crash(`the Python worker stopped: ${event.message || "unknown error"}`);
+    };
+  }
+
+  function receive(m) {
+    if (!m || typeof m !== "object") return;
+    if (m.type === "progress") onProgress?.(m);
+    else if (m.type === "ready") { setState("ready", `ready in ${m.ms} ms`); markReady(); pump(); }
+    else if (m.type === "fatal") { setState("failed", m.message); markFailed(new Error(m.message)); failAll(m.message, "crash"); }
+    else if ((m.type === "result" || m.type === "error") && current && m.id === current.id) {
+      const job = current;
+      current = null;
+      clearTimeout(job.timer);
+      if (m.type === "result") job.resolve(m.value);
+      else job.reject(Object.assign(new Error(m.message), { reason: "error" }));
+      pump();
+    }
+  }
+
+  function pump() {
+    if (current || py.state !== "ready" || !queue.length) return;
+    const job = queue.shift();
+    job.id = nextId++;
+    current = job;
+    job.timer = setTimeout(() => {
+      const seconds = (job.limit / 1000).toFixed(job.limit < 10000 ? 1 : 0);
+      restart(`stopped after ${seconds} s`, "timeout");
+    }, job.limit);
+    worker.postMessage({ type: "call", id: job.id, msg: job.msg });
+  }
+
+  function call(msg, { timeLimitMs: limit = timeLimitMs } = {}) {
+    return new Promise((resolve, reject) => {
+      queue.push({ msg, resolve, reject, limit });
+      pump();
+    });
+  }
+
+  function failAll(message, reason) {
+    const jobs = current ? [current, ...queue.splice(0)] : queue.splice(0);
+    if (current) clearTimeout(current.timer);
+    current = null;
+    jobs.forEach((job, i) => job.reject(Object.assign(new Error(message),
+      { reason: i === 0 && reason ? reason : "restart" })));
+  }
+
+  function crash(message) {
+    restart(message, "crash");
+  }
+
+  /** Terminate the worker (a runaway program, a crash, the Stop button) and start anew. */
+  function restart(why = "restarted", reason = "restart") {
+    worker?.terminate();
+    failAll(`Python was restarted: ${why}`, reason);
+    setState("restarting", `Python restarting (${why})`);
+    start();
+  }
+
+  /** Latest-value-wins: at most one call in flight per channel, one waiting. */
+  function latest(channel, msg, options) {
+    let c = channels.get(channel);
+    if (!c) channels.set(channel, (c = { busy: false, next: null }));
+    return new Promise((resolve, reject) => {
+      if (c.next) c.next.resolve(null);
+      c.next = { msg, resolve, reject, options };
+      drain(c);
+    });
+  }
+
+  async function drain(c) {
+    if (c.busy || !c.next) return;
+    const job = c.next;
+    c.next = null;
+    c.busy = true;
+    try { job.resolve(await call(job.msg, job.options)); } catch (err) { job.reject(err); }
+    c.busy = false;
+    drain(c);
+  }
+
+  setState("loading", "starting Python");
+  start();
+  return py;
+}

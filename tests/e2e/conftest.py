@@ -1,0 +1,106 @@
+"""Browser tests: dist/ served on 127.0.0.1 with the lab's CSP, driven in Debian's Chromium.
+
+Fixtures:
+- ``lab_url``: the served lab (build.py builds dist/ first when it is stale).
+- ``host_url``: examples/ served on another port, a cross-origin course page.
+- ``page``: a fresh tab in a shared browser context (so the HTTP cache makes Python
+  start faster after the first test). Console errors, uncaught exceptions and CSP
+  violations fail the test; a test that provokes errors on purpose lists the texts it
+  expects with ``page.expect_errors(*substrings)``.
+
+The page's CSP blocks string-evaluated waits (``wait_for_function("...")``): poll
+from Python with ``wait_until`` instead.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+import build  # noqa: E402
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic"]
+
+
+def wait_until(fn, timeout: float = 20.0, what: str = "the condition", interval: float = 0.05):
+    """Poll ``fn`` until it returns a truthy value; fail with ``what`` after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = fn()
+        except Exception as exc:  # the page may be between states
+            last = exc
+        else:
+            if last:
+                return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what} (last: {last!r})")
+
+
+def _serve(directory: Path, csp):
+    server = build.make_server(0, directory, csp)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def lab_url():
+    if build.needs_build():
+        build.build()
+    server = _serve(build.DIST, build.CSP)
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def host_url():
+    server = _serve(ROOT / "examples", None)
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(build.CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def shared_context(browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(shared_context):
+    pg = shared_context.new_page()
+    errors: list[str] = []
+    expected: list[str] = []
+
+    def on_console(msg):
+        if msg.type == "error" or "Content Security Policy" in msg.text:
+            errors.append(f"console {msg.type}: {msg.text}")
+
+    pg.on("console", on_console)
+    pg.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+    pg.expect_errors = lambda *texts: expected.extend(texts)
+    pg.errors = errors
+    yield pg
+    pg.close()
+    unexpected = [e for e in errors if not any(t in e for t in expected)]
+    assert not unexpected, "the page reported errors:\n" + "\n".join(unexpected)
