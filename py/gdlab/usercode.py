@@ -34,6 +34,7 @@ from .experiment import number, vector
 
 FILENAME = "<code>"
 MAX_USER_STEPS = 10_000
+MAX_DIM = 10
 _cache: dict[str, tuple[dict, str]] = {}
 
 
@@ -195,8 +196,9 @@ def _settings(ns: dict, msg: dict) -> dict:
         raise UserError("define start, the point where descent begins (e.g. start = [-5.0])")
     raw = msg["start"] if msg.get("start") is not None else ns["start"]
     raw = np.atleast_1d(np.asarray(raw, dtype=float)).tolist() if not isinstance(raw, str) else raw
-    if len(raw) not in (1, 2):
-        raise UserError(f"start has {len(raw)} numbers; the lab draws 1 or 2 parameters")
+    if not 1 <= len(raw) <= MAX_DIM:
+        raise UserError(f"start has {len(raw)} numbers; the lab takes 1 to {MAX_DIM} parameters "
+                        "(and draws the landscape for 1 or 2)")
     start = vector("start", raw, len(raw))
     lr = number("lr", msg["lr"] if msg.get("lr") is not None else ns.get("lr", 0.1), lo=0,
                 open_lo=True, hi=1e6)
@@ -249,7 +251,7 @@ def run_user(msg: dict) -> dict:
         out = {"custom": custom, "optimizer": name, "hyper": hyper, "grad_source": prob.grad_source,
                "stdout": printed, "dim": surf.dim, **cfg, "path": path, "loss": loss,
                "lr_steps": traj.lr[0, :max(len(path) - 1, 0)], **summary}
-        if msg.get("landscape", True) and len(path):
+        if msg.get("landscape", True) and len(path) and surf.dim <= 2:
             n = int(number("n", msg.get("n") or (201 if surf.dim == 1 else 41), lo=3, hi=401,
                            integer=True))
             with np.errstate(all="ignore"):
