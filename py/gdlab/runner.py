@@ -108,33 +108,34 @@ def run(surface, optimizer, lr, steps: int, start=None, *, schedule=None, clip=N
     if clip is not None:
         from .optimizers import clip_by_norm
 
-    path = np.full((k, steps + 1, d), np.nan)
-    loss = np.full((k, steps + 1), np.nan)
-    gnorm = np.full((k, steps + 1), np.nan)
-    lrs = np.full((k, steps), np.nan)
-    diverged_at = np.full(k, -1)
-    alive = np.ones(k, dtype=bool)
+    path = np.empty((k, steps + 1, d))
+    grads = np.empty((k, steps + 1, d))
+    lrs = np.empty((k, steps))
+    path[:, 0] = w
     state = optimizer.init(w)
-
     with np.errstate(all="ignore"):
-        for t in range(steps + 1):
-            value = surface.loss(w)
+        # The hot loop does only what each step needs; losses, norms and the
+        # divergence cut are computed afterwards on whole arrays.
+        for t in range(steps):
             full = surface.grad(w)
-            ok = (np.all(np.isfinite(w), axis=-1) & np.isfinite(value)
-                  & (np.max(np.abs(w), axis=-1) < BLOWUP) & (np.abs(value) < BLOWUP))
-            fell = alive & ~ok
-            diverged_at[fell] = t
-            alive &= ok
-            path[alive, t] = w[alive]
-            loss[alive, t] = value[alive]
-            gnorm[alive, t] = np.linalg.norm(full[alive], axis=-1)
-            if t == steps or not alive.any():
-                break
-            g = full if not batch_size else gradient(t, w)
+            grads[:, t] = full
+            g = gradient(t, w) if batch_size else full
             if clip is not None:
                 g = clip_by_norm(g, clip)
-            step_lr = np.broadcast_to(schedule(t) if schedule else lr0, (k,))
+            lrs[:, t] = schedule(t) if schedule else lr0
             direction, state = optimizer.update(g, state, w)
-            w = np.where(alive[:, None], w - step_lr[:, None] * direction, np.nan)
-            lrs[alive, t] = step_lr[alive]
+            w = w - lrs[:, t, None] * direction
+            path[:, t + 1] = w
+        grads[:, steps] = surface.grad(w)
+        loss = np.asarray(surface.loss(path), dtype=float)
+        gnorm = np.linalg.norm(grads, axis=-1)
+        ok = (np.all(np.isfinite(path), axis=-1) & np.isfinite(loss)
+              & (np.max(np.abs(path), axis=-1) < BLOWUP) & (np.abs(loss) < BLOWUP))
+    bad = ~ok
+    diverged_at = np.where(bad.any(axis=1), bad.argmax(axis=1), -1)
+    after = np.arange(steps + 1) >= np.where(diverged_at >= 0, diverged_at, steps + 1)[:, None]
+    path[after] = np.nan
+    loss[after] = np.nan
+    gnorm[after] = np.nan
+    lrs[after[:, :-1]] = np.nan
     return Trajectory(path, loss, lrs, gnorm, diverged_at)
