@@ -20,7 +20,10 @@ const RUN_CACHE_SIZE = 96;
 const $ = (id) => document.getElementById(id);
 const embedded = window.parent !== window;
 
-const python = startPython();
+// Python starts once the first view is drawn (or at once without boot.json): compiling
+// Pyodide's WebAssembly takes both cores of a small machine for a few seconds, and the
+// first paint should not wait behind it.
+const python = createPythonHandle();
 const bootData = fetch("static/boot.json")
   .then((r) => (r.ok ? r.json() : null))
   .catch(() => null);
@@ -35,11 +38,14 @@ function plotlyReady() {
   });
 }
 
-/** Load the worker (module and Pyodide); `whenReady` resolves to the client. */
-function startPython() {
-  const handle = { client: null, ready: false, whenReady: null };
-  const t0 = performance.now();
-  handle.whenReady = import("./worker-client.js")
+/** Python, started on demand: `start()` loads the worker; `whenReady` resolves to the client. */
+function createPythonHandle() {
+  let go = null;
+  const started = new Promise((resolve) => { go = resolve; });
+  const handle = { client: null, ready: false, whenReady: null, start: () => go() };
+  let t0 = 0;
+  handle.whenReady = started
+    .then(() => { t0 = performance.now(); return import("./worker-client.js"); })
     .then(({ createPython }) => {
       handle.client = createPython({
         onProgress: (p) => setPythonText(`Python: ${describe(p)}`),
@@ -90,6 +96,7 @@ async function main() {
   let catalog = boot && boot.catalog;
   if (!catalog) {
     $("status").textContent = "loading …";
+    python.start();
     const client = await python.whenReady;
     catalog = await client.call({ op: "catalog" });
   }
@@ -164,6 +171,7 @@ async function main() {
     if (approx) { showRun(approx, true); return; }
     view.run = null;
     $("status").textContent = "loading …";
+    python.start();
   }
 
   function showRun(run, approx) {
@@ -222,6 +230,7 @@ async function main() {
       } else {
         if (!python.ready) $("status").textContent = "loading …";
         try {
+          python.start();
           const client = await python.whenReady;
           land = await client.call({ op: "landscape", surface: s.name });
         } catch (err) {
@@ -358,6 +367,7 @@ async function main() {
   await plotlyReady();
   performance.mark("gdlab:plotly-ready");
   await onState(store.get(), null, "load");
+  python.start();
   python.whenReady.then(() => {
     if (embedded) window.parent.postMessage({ type: "gdlab:ready" }, "*");
     requestRun(store.get());
@@ -372,6 +382,7 @@ function roundTo(v, bounds) {
 }
 
 main().catch((err) => {
+  python.start();
   const status = $("status");
   if (status) status.textContent = `error: ${describe(err)}`;
   setText("error", `The lab could not start: ${describe(err)}`);
