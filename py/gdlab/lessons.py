@@ -258,7 +258,7 @@ LESSONS: dict[str, Lesson] = {l.name: l for l in [
             {"surface": "double-well", "optimizer": "sgd", "lr": 0.1, "steps": 20, "start": [-3.0]},
             """The text says SGD from −3 gets stuck near the 'local minimum at −2' and momentum
             reaches the 'global minimum at 2'. Neither happens: the minima are at x ≈ −3.95
-            (global, −26.4) and x ≈ 3.79 (local, −12.4). SGD at lr 0.1 reaches the global one in a
+            (global, −26.4) and x ≈ 3.79 (local, −18.7). SGD at lr 0.1 reaches the global one in a
             few steps; the EMA momentum of the text is still on its way to it after 20 steps.""",
             compare=({"surface": "double-well", "optimizer": "sgd", "lr": 0.1, "steps": 20,
                       "start": [-3.0], "label": "SGD"},
