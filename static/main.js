@@ -12,11 +12,14 @@ import {
 } from "./controls.js";
 import { formatCoord, formatLoss, formatLr } from "./format.js";
 import { createPlots, normalizeRun } from "./plots.js";
-import { createStore, makeSchema, runMessage, sameButLr } from "./state.js";
+import { createStore, makeSchema, runMessage, sameButLr, sliderScale } from "./state.js";
 import { applyParams, describeIgnored, parseQuery, writeUrl } from "./url.js";
 
-const PASSTHROUGH = ["code"];       // query keys other parts of the page own
-const RUN_CACHE_SIZE = 96;
+const PASSTHROUGH = ["code", "id"];       // query keys other parts of the page own
+const RUN_CACHE_SIZE = 800;
+const SWEEP_MAX_POINTS = 150000;    // prefetch every slider notch when K·(steps+1) is at most this
+const SWEEP_MAX_WORK = 2e6;         // ... and K·(steps+1)·(1 + data rows) at most this
+const SWEEP_TIME_LIMIT_MS = 4000;
 const $ = (id) => document.getElementById(id);
 const embedded = window.parent !== window;
 
@@ -153,6 +156,7 @@ async function main() {
   }
 
   function requestRun(state) {
+    if (codeLab && codeLab.active) { codeLab.request(state); return; }
     const msg = runMessage(state);
     const key = JSON.stringify(msg);
     const hit = runCache.get(key);
@@ -163,7 +167,10 @@ async function main() {
         if (res.error) { showError(res.error); return; }
         const run = normalizeRun(res);
         remember(key, run);
-        if (JSON.stringify(runMessage(store.get())) === key) showRun(run, false);
+        if (JSON.stringify(runMessage(store.get())) === key) {
+          showRun(run, false);
+          prefetchSweep(store.get());
+        }
       }, (err) => showError(describe(err)));
       return;
     }
@@ -172,6 +179,41 @@ async function main() {
     view.run = null;
     $("status").textContent = "loading …";
     python.start();
+  }
+
+  /**
+   * Run this experiment at every notch of the slider in one vectorised call (the `sweep`
+   * op: K learning rates as one (K, d) run) and cache each row as that notch's run, so
+   * dragging the slider redraws from memory. Skipped for schedules and very long runs.
+   */
+  let sweptKey = null;
+  function prefetchSweep(state) {
+    if (!python.ready || state.extra.schedule) return;
+    const scale = sliderScale(schema.surfaces.get(state.surface));
+    const lrs = Array.from({ length: scale.max + 1 }, (_, pos) => scale.toLr(pos));
+    const points = lrs.length * (state.steps + 1);
+    const rows = schema.surfaces.get(state.surface).n_samples || 0;
+    if (points > SWEEP_MAX_POINTS || points * (1 + rows) > SWEEP_MAX_WORK) return;
+    const base = runMessage(state);
+    const key = JSON.stringify({ ...base, lr: null });
+    if (key === sweptKey) return;
+    sweptKey = key;
+    python.client.latest("sweep", { ...base, op: "sweep", lrs }, { timeLimitMs: SWEEP_TIME_LIMIT_MS }).then((res) => {
+      if (!res || res.error || !res.paths || !res.paths.shape) {
+        if (sweptKey === key) sweptKey = null;
+        return;
+      }
+      const [k, n, d] = res.paths.shape;
+      for (let i = 0; i < k; i++) {
+        remember(JSON.stringify({ ...base, lr: lrs[i] }), normalizeRun({
+          surface: res.surface, optimizer: res.optimizer, hyper: res.hyper, lr_base: lrs[i],
+          steps: state.steps, start: state.start, dim: d,
+          path: { shape: [n, d], data: res.paths.data.subarray(i * n * d, (i + 1) * n * d) },
+          loss: { shape: [n], data: res.losses.data.subarray(i * n, (i + 1) * n) },
+          status: res.status[i], diverged_at: res.diverged_at[i], steps_to_tol: res.steps_to_tol[i],
+        }));
+      }
+    }, () => { if (sweptKey === key) sweptKey = null; });
   }
 
   function showRun(run, approx) {
@@ -229,13 +271,18 @@ async function main() {
         land = home.landscape;
       } else {
         if (!python.ready) $("status").textContent = "loading …";
-        try {
-          python.start();
-          const client = await python.whenReady;
-          land = await client.call({ op: "landscape", surface: s.name });
-        } catch (err) {
-          showError(describe(err));
-          return false;
+        python.start();
+        const client = await python.whenReady;
+        for (let attempt = 0; ; attempt++) {
+          try {
+            land = await client.call({ op: "landscape", surface: s.name });
+            break;
+          } catch (err) {
+            // Queued behind a call that was stopped (the worker restarted): ask again once.
+            if (err && err.reason === "restart" && attempt === 0) continue;
+            showError(describe(err));
+            return false;
+          }
         }
         if (land.error) { showError(land.error); return false; }
       }
@@ -250,6 +297,7 @@ async function main() {
       view.cursor = known.points.length - 1;
     }
     await plots.showSurface(s, land || null, known ? { run: known, cursor: view.cursor, steps: now.steps } : null);
+    $("landscape").dataset.surface = s.name;     // which surface is on screen (tests wait on it)
     performance.mark("gdlab:surface-drawn");
     return true;
   }
@@ -274,6 +322,7 @@ async function main() {
     urlTimer = setTimeout(() => {
       urlTimer = 0;
       writeUrl(store.get(), schema, { passthrough: PASSTHROUGH });
+      syncCodeParam();
     }, 200);
   }
 
@@ -284,6 +333,8 @@ async function main() {
       $("hyper-fieldset").hidden = !(schema.optimizers.get(state.optimizer)?.hypers || []).length;
     }
     binder.render(state);
+    codeLab?.onState(state, prev);
+    showCustomPick();
     if (!prev || prev.surface !== state.surface || prev.optimizer !== state.optimizer || prev.preset !== state.preset) {
       renderInfo(state);
     }
@@ -296,6 +347,67 @@ async function main() {
     requestRun(state);
   }
   store.subscribe(onState);
+
+  // --- the code pane (loaded after the first draw: CodeMirror is not needed to paint) -----
+  let codeLab = null;
+  let customRun = false;
+
+  function startCodeLab(parsedQuery) {
+    import("./codelab.js").then(({ createCodeLab, decodeCode }) => {
+      codeLab = createCodeLab({
+        section: $("code-pane"), store, schema, python, draw: showUserResult,
+        notice: (text) => setText("notice", text), onEdit: scheduleUrl,
+        embed: store.get().embed, instance: new URLSearchParams(location.search).get("id") || "",
+      });
+      codeLab.onState(store.get(), null);
+      const shared = parsedQuery.passthrough && parsedQuery.passthrough.code;
+      const raw = shared ?? new URLSearchParams(location.search).get("code");
+      if (raw) {
+        const code = decodeCode(raw);
+        if (code === null) setText("notice", "The code in the link could not be read; the view's own code is shown.");
+        else codeLab.showShared(code);
+      }
+    }, (err) => setText("error", `The code editor could not load: ${describe(err)}`));
+  }
+
+  /** The address bar carries the learner's code once it differs from the view's. */
+  function syncCodeParam() {
+    if (!codeLab) return;
+    const url = new URL(location.href);
+    const code = codeLab.codeParam();
+    if (code) url.searchParams.set("code", code); else url.searchParams.delete("code");
+    if (url.href !== location.href) history.replaceState(history.state, "", url);
+  }
+
+  /** While the learner's own step() runs, the Optimizer picker says "custom". */
+  function showCustomPick() {
+    const select = $("optimizer");
+    let option = select.querySelector('option[value="custom"]');
+    const on = Boolean(codeLab && codeLab.active && customRun);
+    if (on && !option) {
+      option = document.createElement("option");
+      option.value = "custom";
+      option.textContent = "custom (your step)";
+      select.append(option);
+    }
+    if (option) option.hidden = !on;
+    if (on) select.value = "custom";
+  }
+
+  /** A result of the learner's program: its own landscape (new code) and path. */
+  async function showUserResult(res, { landscape }) {
+    customRun = Boolean(res.custom);
+    if (landscape || plots.surfaceName !== "custom") {
+      const bounds = res.landscape ? res.landscape.bounds : res.start.map((v) => [v - 1, v + 1]);
+      await plots.showSurface({
+        name: "custom", title: "Your code", formula: "loss(w) from your code", dim: res.dim,
+        bounds, minima: [], start: res.start, log_loss: false, min_loss: null,
+      }, res.landscape || null, null);
+      $("landscape").dataset.surface = "custom";
+    }
+    showCustomPick();
+    showRun(normalizeRun({ ...res, surface: "custom", lr_base: res.lr }), false);
+  }
 
   // --- Play, Step, Reset ------------------------------------------------------------
   const playButton = $("play");
@@ -367,6 +479,7 @@ async function main() {
   await plotlyReady();
   performance.mark("gdlab:plotly-ready");
   await onState(store.get(), null, "load");
+  startCodeLab(parsed);
   python.start();
   python.whenReady.then(() => {
     if (embedded) window.parent.postMessage({ type: "gdlab:ready" }, "*");

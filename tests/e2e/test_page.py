@@ -302,6 +302,8 @@ def test_each_two_d_surface_draws_contour_and_path(page, lab_url):
         select.select_option(name)
         wait_until(lambda: page.evaluate("() => new URLSearchParams(location.search).get('surface')") == name,
                    5, f"the URL to show {name}")
+        landscape = page.get_by_role("region", name="Loss landscape").locator("[data-surface]")
+        wait_until(lambda: landscape.get_attribute("data-surface") == name, 30, f"{name} on screen")
         start = start_field(page)
 
         def drawn():
