@@ -126,7 +126,7 @@ async function main() {
   });
 
   // --- runs: live, cached, or precomputed -------------------------------------------
-  const view = { run: null, cursor: 0, playing: false, approx: false, drawn: 0 };
+  const view = { run: null, cursor: 0, playing: false, approx: false };
   const runCache = new Map();
   const landCache = new Map();
   const bootRuns = (home.runs || []).map(normalizeRun);
@@ -251,9 +251,7 @@ async function main() {
     const run = view.run;
     if (!run || !run.points.length) return Promise.resolve();
     $("status").textContent = statusText(run, view.cursor);
-    view.drawn += 1;
-    $("landscape").dataset.drawn = String(view.drawn);
-    return plots.showRun(run, view.cursor, store.get().steps);
+    return plots.showRun(run, view.cursor, store.get().steps, frameKey(store.get()));
   }
 
   function showError(message) {
@@ -296,7 +294,8 @@ async function main() {
       view.run = known;
       view.cursor = known.points.length - 1;
     }
-    await plots.showSurface(s, land || null, known ? { run: known, cursor: view.cursor, steps: now.steps } : null);
+    await plots.showSurface(s, land || null,
+      known ? { run: known, cursor: view.cursor, steps: now.steps, key: frameKey(now) } : null);
     $("landscape").dataset.surface = s.name;     // which surface is on screen (tests wait on it)
     performance.mark("gdlab:surface-drawn");
     return true;
@@ -485,6 +484,11 @@ async function main() {
     if (embedded) window.parent.postMessage({ type: "gdlab:ready" }, "*");
     requestRun(store.get());
   }, () => {});
+}
+
+/** The experiment apart from its learning rate: runs with the same key share a loss-curve frame. */
+function frameKey(state) {
+  return JSON.stringify({ ...runMessage(state), lr: null });
 }
 
 /** A picked coordinate rounded to about a thousandth of the view's width. */
