@@ -101,6 +101,10 @@ def page(shared_context):
     pg.expect_errors = lambda *texts: expected.extend(texts)
     pg.errors = errors
     yield pg
+    try:  # tests share a context (and its HTTP cache); stored code edits must not leak
+        pg.evaluate("() => localStorage.clear()")
+    except Exception:
+        pass
     pg.close()
     unexpected = [e for e in errors if not any(t in e for t in expected)]
     assert not unexpected, "the page reported errors:\n" + "\n".join(unexpected)
