@@ -2,7 +2,9 @@
 //
 //   const plots = createPlots(landscapeBgDiv, landscapeDiv, curveDiv, { onPick });
 //   plots.showSurface(surface, landscape)  // once per surface: contour or curve, fixed axes
-//   plots.showRun(run, cursor)             // the path up to step `cursor`: path traces only
+//   plots.showRun(run, cursor, steps, key) // the path up to step `cursor`: path traces only
+//                                          // (key: the experiment but its lr; same key,
+//                                          // same loss-curve frame)
 //
 // Loss landscape, 2-D: contour (log-spaced levels when the loss is >= its minimum), the
 // minima (stars), the path (markers per step), its start (ring) and its current end (dot).
@@ -167,6 +169,7 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
   let fgTraces = 0;
   let viewY = null;        // the landscape's fixed y range
   let shownRun = null;     // [run, cursor, steps] on screen now
+  let sticky = null;       // {key, range}: the loss curve's y range for this experiment
 
   function lossValues(losses) {
     if (!lossLog) return losses;
@@ -248,6 +251,7 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
     fgTraces = fg.length;
     viewY = yr || null;
     shownRun = null;
+    sticky = null;
     const margin = { l: 56, r: 14, t: 10, b: 44 };
     const bgLayout = baseLayout({
       margin,
@@ -273,7 +277,7 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
         { type: lossLog ? "log" : "linear", range: lossLog ? [-1, 1] : [0, 1], exponentformat: "power" }),
     });
     if (initial && initial.run && initial.run.points.length) {
-      const f = frame(initial.run, initial.cursor, initial.steps);
+      const f = frame(initial.run, initial.cursor, initial.steps, initial.key);
       fg.forEach((t, i) => Object.assign(t, f.fgData[i]));
       curveTraces.forEach((t, i) => Object.assign(t, f.curveData[i]));
       curveLayout.xaxis.range = f.curveLayout["xaxis.range"];
@@ -309,7 +313,31 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
   }
 
   /** The path traces' data and the axes' ranges that show `run` up to step `cursor`. */
-  function frame(run, cursor, steps) {
+  /**
+   * The loss curve's y range: it fits the run (capped at 1000x the starting loss, so a
+   * blow-up leaves through the top instead of flattening everything) and, while only the
+   * learning rate changes (same `key`), only ever grows: scrubbing compares curves in one
+   * frame and the axis is rarely redrawn.
+   */
+  function stickyRange(all, key) {
+    let r = curveRange(all, lossLog);
+    const first = all[0];
+    if (Number.isFinite(first)) {
+      if (lossLog && first > 0) {
+        r = [r[0], Math.min(r[1], Math.ceil((Math.log10(first) + 3.1) / 3) * 3)];
+      } else if (!lossLog) {
+        const span = Math.max(Math.abs(first), 1) * 1e4;
+        r = [Math.max(r[0], first - span), Math.min(r[1], first + span)];
+      }
+    }
+    if (sticky && key !== undefined && sticky.key === key) {
+      r = [Math.min(r[0], sticky.range[0]), Math.max(r[1], sticky.range[1])];
+    }
+    sticky = { key, range: r };
+    return r;
+  }
+
+  function frame(run, cursor, steps, key) {
     const pts = run.points.slice(0, drawable(run));
     const k = Math.max(0, Math.min(cursor, pts.length - 1));
     const shown = pts.slice(0, k + 1);
@@ -345,24 +373,28 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
     }
     const all = lossValues(run.losses);
     const ys = all.slice(0, k + 1);
+    const yRange = stickyRange(all, key);
+    const endY = ys.length ? ys[ys.length - 1] : NaN;
+    const endT = lossLog ? Math.log10(endY) : endY;
+    const endShown = endT >= yRange[0] && endT <= yRange[1];   // off the axis: no marker
     const curveData = [
       { x: ys.map((_, i) => i), y: ys },
-      { x: ys.length ? [k] : [], y: ys.length ? [ys[ys.length - 1]] : [] },
+      { x: endShown ? [k] : [], y: endShown ? [endY] : [] },
     ];
     const curveLayout = {
       "xaxis.range": [0, Math.max(1, steps ?? surface.steps ?? 1, all.length - 1)],
-      "yaxis.range": curveRange(all, lossLog),
+      "yaxis.range": yRange,
     };
     return { fgData, fgLayout, curveData, curveLayout };
   }
 
   /** Show `run` (normalized) up to step `cursor`; the axes of the loss curve fit the whole run. */
-  async function showRun(run, cursor, steps) {
+  async function showRun(run, cursor, steps, key) {
     await ready;
     if (!surface) return;
     if (shownRun && shownRun[0] === run && shownRun[1] === cursor && shownRun[2] === steps) return;
     shownRun = [run, cursor, steps];
-    const f = frame(run, cursor, steps);
+    const f = frame(run, cursor, steps, key);
     await Promise.all([
       animate(fgEl, f.fgData, [...Array(fgTraces).keys()], f.fgLayout),
       animate(curveEl, f.curveData, [0, 1], f.curveLayout),
