@@ -92,11 +92,39 @@ def bundle_editor() -> None:
         "--minify", "--log-level=warning", f"--outfile={DIST / 'static/vendor/codemirror.js'}")
 
 
-def repack_deflated(src: Path, dst: Path) -> None:
-    """The same wheel with its members deflated (RECORD hashes cover contents, not compression)."""
+# What the lab never imports: left out of the browser's stdlib and numpy to save bytes.
+STDLIB_UNUSED = set("""unittest xml xmlrpc http multiprocessing _pyrepl pydoc pydoc_data
+    doctest pdb tkinter turtledemo idlelib ensurepip venv lib2to3 wsgiref sqlite3 curses dbm
+    tomllib mailbox imaplib smtplib ftplib nntplib poplib telnetlib turtle pickletools _pyio
+    difflib tarfile zipapp cProfile profile pstats trace tabnanny pyclbr webbrowser
+    antigravity this __hello__""".split())
+ENCODINGS_KEPT = {"__init__", "aliases", "utf_8", "utf_8_sig", "ascii", "latin_1", "idna",
+                  "cp1252", "cp437", "raw_unicode_escape", "unicode_escape", "utf_16", "utf_32", "charmap"}
+
+
+def stdlib_unused(name: str) -> bool:
+    top = name.split("/")[0].removesuffix(".py")
+    if top == "encodings" and "/" in name:
+        return name.split("/")[1].split(".")[0] not in ENCODINGS_KEPT
+    return top in STDLIB_UNUSED
+
+
+def numpy_unused(name: str) -> bool:
+    return (name.endswith(".pyi") or name.startswith(("numpy/f2py/", "numpy/_pyinstaller/",
+            "numpy/_core/include/", "numpy/doc/")) or "/tests/" in name)
+
+
+def repack_deflated(src: Path, dst: Path, drop=lambda name: False) -> None:
+    """The same archive with its members deflated and the unused ones left out (a wheel's
+    RECORD loses their lines; the others' hashes cover contents, not compression)."""
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zout:
         for info in zin.infolist():
+            if drop(info.filename):
+                continue
             data = zin.read(info)
+            if info.filename.endswith(".dist-info/RECORD"):
+                data = b"".join(line for line in data.splitlines(True)
+                                if not drop(line.split(b",")[0].decode()))
             info.compress_type = zipfile.ZIP_DEFLATED
             zout.writestr(info, data)
 
@@ -108,11 +136,14 @@ def copy_pyodide(cdn: bool) -> None:
         return
     out.mkdir()
     for name in PYODIDE_FILES:
-        shutil.copy2(PYODIDE / name, out / name)
+        if name == "python_stdlib.zip":
+            repack_deflated(PYODIDE / name, out / name, stdlib_unused)
+        else:
+            shutil.copy2(PYODIDE / name, out / name)
     if sha256(NUMPY_WHEEL) != NUMPY_SHA256:
         sys.exit(f"build: {NUMPY_WHEEL.name} does not have the expected sha256; refusing to ship it")
     wheel = out / NUMPY_WHEEL.name
-    repack_deflated(NUMPY_WHEEL, wheel)
+    repack_deflated(NUMPY_WHEEL, wheel, numpy_unused)
     lock = json.loads((PYODIDE / "pyodide-lock.json").read_text())
     entry = dict(lock["packages"]["numpy"], file_name=wheel.name, sha256=sha256(wheel))
     lock["packages"] = {"numpy": entry}
