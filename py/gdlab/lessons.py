@@ -2,14 +2,29 @@
 
 A ``Lesson`` is a state (the same dict the URL and the CLI speak), optional labelled
 runs to compare it with, a note, and the Python the code pane shows. Outcomes are never
-written here: ``run_lesson`` computes them with the core, and tests/test_lessons.py
-checks them against independent computations. Where a lesson text claims something
-else, the note says what the learner will really see (docs/lesson-errata.md lists them).
+written down here: ``run_lesson`` computes them with the core, and tests/test_lessons.py
+checks them against independent computations (plain numpy loops, closed forms,
+torch.optim). Where a lesson text claims something else, the note says what the learner
+will really see; docs/lesson-errata.md lists every such claim.
+
+``run_lesson(name)`` returns::
+
+    {"lesson", "title", "topic", "source", "note", "state",
+     "columns": COLUMNS, "rows": [[...] per run], "facts": {...}}
+
+``facts`` holds what a lesson is about beyond the table, computed on demand (the names
+in ``Lesson.facts``): ``curvature`` (Hessian eigenvalues, 1/λmax, 2/λmax),
+``restarts`` (random restarts and the minimum each reaches), ``range-test`` (the
+learning-rate finder of 001), ``stop-rules`` (when each convergence test of 001 fires),
+``grad-variance`` (mini-batch gradient variance per batch size), ``adam-state``
+(Adam's m, v and per-coordinate learning rates as 004 prints them).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+import numpy as np
 
 from .errors import GdlabError
 
@@ -19,40 +34,105 @@ class Lesson:
     name: str
     title: str
     topic: str
-    source: str
-    state: dict
-    note: str
-    code: str = ""
-    compare: tuple[dict, ...] = ()
-    exercise: str | None = None
-    facts: tuple[str, ...] = field(default=())  # extra computed facts run_lesson reports
+    source: str                      # "000".."004": the lesson text in sources/
+    state: dict                      # surface, optimizer, lr, steps, start, hyper, schedule, ...
+    note: str                        # what to try, what to look for, what really happens
+    code: str = ""                   # the code pane: loss, grad, start, lr, steps[, step]
+    compare: tuple[dict, ...] = ()   # labelled extra runs (each a state dict + "label")
+    exercise: str | None = None      # reference optimizer the learner's step() is checked against
+    facts: tuple[str, ...] = ()      # extra computed facts run_lesson reports (see module doc)
+    tol: float | None = None         # absolute tolerance for steps_to_tol (default: 1% of start error)
 
 
-LR, MOMENTUM, DATA, SCHEDULES, LANDSCAPES = (
-    "Learning rate", "Momentum and adaptive methods", "Data and batches", "Schedules",
-    "Landscapes and minima")
+LR = "Learning rate"
+MOMENTUM = "Momentum and adaptive methods"
+DATA = "Data and batches"
+SCHEDULES = "Schedules"
+LANDSCAPES = "Landscapes and minima"
+TOPICS = (LR, MOMENTUM, DATA, SCHEDULES, LANDSCAPES)
+
+# --- the code pane ----------------------------------------------------------------------
+
+# Gradients for the data surfaces whose catalog code defines only the loss.
+GRAD_CODE = {
+    "linreg": ("def grad(w):\n    r = X @ w[:3] + w[3] - y\n"
+               "    return np.append(2 * X.T @ r / len(y), 2 * np.mean(r))\n"),
+    "regression-10k": "def grad(w):\n    return 2 * X.T @ (X @ w - y) / len(y)\n",
+    "unscaled": "def grad(w):\n    return 2 * X.T @ (X @ w - y) / len(y)\n",
+    "scaled": "def grad(w):\n    return 2 * X.T @ (X @ w - y) / len(y)\n",
+    "sigmoid-neuron": ("def grad(w):\n    p = sigmoid(w[0] * x + w[1])\n"
+                       "    d = 2 * (p - y) * p * (1 - p)\n"
+                       "    return np.array([np.mean(d * x), np.mean(d)])\n"),
+}
 
 
 def _lit(v) -> str:
     return repr(float(v)) if isinstance(v, (int, float)) and not isinstance(v, bool) else repr(v)
 
 
+def schedule_code(spec: dict, lr: float, steps: int) -> str:
+    """``step(w, g, lr, t)``: plain GD whose learning rate follows the schedule ``spec``
+    (the same formula as schedules.py, with the settings make_schedule fills in)."""
+    from .schedules import make_schedule
+
+    spec = {"name": spec} if isinstance(spec, str) else spec
+    name = spec["name"]
+    _, p = make_schedule(name, lr, steps, {k: v for k, v in spec.items() if k != "name"})
+    cos = "(lr - {m}) * (1 + np.cos(np.pi * {t} / {T})) / 2 + {m}"
+    if name == "constant":
+        body = "    lr_t = lr\n"
+    elif name == "step":
+        body = f"    lr_t = lr * {_lit(p['gamma'])} ** (t // {int(p['step_size'])})\n"
+    elif name == "exponential":
+        body = f"    lr_t = lr * {_lit(p['gamma'])} ** t\n"
+    elif name == "cosine":
+        body = "    lr_t = " + cos.format(m=_lit(p["eta_min"]), t="t", T=max(steps, 1)) + "\n"
+    elif name == "warmup-cosine":
+        w = min(int(p["warmup"]), steps)
+        body = (f"    if t < {w}:\n        lr_t = lr * (t + 1) / {w}\n    else:\n        lr_t = "
+                + cos.format(m=_lit(p["eta_min"]), t=f"(t - {w})", T=max(steps - w, 1)) + "\n")
+    else:
+        raise GdlabError(f"the code pane cannot show the {name} schedule")
+    return (f'def step(w, g, lr, t):\n    """Gradient descent, learning rate by the {name} schedule;\n'
+            '    the step number t is the state (None at the first call)."""\n'
+            "    t = 0 if t is None else t\n" + body + "    return w - lr_t * g, t + 1\n")
+
+
+def clip_code(max_norm: float) -> str:
+    return (f"MAX_NORM = {_lit(max_norm)}\n\ndef step(w, g, lr, state):\n"
+            '    """Gradient descent on the clipped gradient: its norm is capped at MAX_NORM\n'
+            '    (torch\'s clip_grad_norm_ formula)."""\n'
+            "    g = g * min(1.0, MAX_NORM / (np.linalg.norm(g) + 1e-6))\n"
+            "    return w - lr * g, state\n")
+
+
 def make_code(state: dict, header: str = "", step: str | None = None) -> str:
-    """The code-pane program for a state: the surface's numpy code, the settings, and
-    (for optimizers other than plain GD) the update rule written out."""
+    """The code-pane program for a state: the surface's numpy code (plus a gradient where
+    the catalog gives only the loss), the settings, and the update rule when it is not
+    plain gradient descent (an optimizer, a schedule or clipping written out)."""
     from .optimizers import optimizer_code
     from .surfaces import get_surface
 
     s = get_surface(state["surface"])
     start = state.get("start", s.start)
+    lr = state.get("lr", s.lr)
+    steps = int(state.get("steps", s.steps))
     parts = [f"# {line}" for line in header.strip().splitlines()] if header else []
-    parts += ["import numpy as np", "", s.code.rstrip(), "",
-              f"start = [{', '.join(_lit(v) for v in start)}]",
-              f"lr = {_lit(state.get('lr', s.lr))}",
-              f"steps = {int(state.get('steps', s.steps))}"]
+    if state.get("batch_size"):
+        parts.append(f"# The lab draws seeded mini-batches of {state['batch_size']} rows; this "
+                     "program is the full-batch loss.")
+    parts += ["import numpy as np", "", s.code.rstrip()]
+    if "def grad" not in s.code:
+        parts += ["", GRAD_CODE[s.name].rstrip()]
+    parts += ["", f"start = [{', '.join(_lit(v) for v in start)}]", f"lr = {_lit(lr)}",
+              f"steps = {steps}"]
     opt = state.get("optimizer", "sgd")
     if step is not None:
         parts += ["", step.rstrip()]
+    elif state.get("schedule"):
+        parts += ["", schedule_code(state["schedule"], lr, steps).rstrip()]
+    elif state.get("clip"):
+        parts += ["", clip_code(state["clip"]).rstrip()]
     elif opt != "sgd" or any(state.get("hyper", {}).values()):
         parts += ["", "# the update rule the lab runs (torch.optim's convention)",
                   optimizer_code(opt, state.get("hyper")).rstrip()]
@@ -60,9 +140,10 @@ def make_code(state: dict, header: str = "", step: str | None = None) -> str:
 
 
 def _lesson(name, title, topic, source, state, note, compare=(), exercise=None, step=None,
-            header="", facts=()) -> Lesson:
+            header="", facts=(), tol=None) -> Lesson:
     return Lesson(name, title, topic, source, state, " ".join(note.split()),
-                  make_code(state, header or title, step), tuple(compare), exercise, tuple(facts))
+                  make_code(state, header or title, step), tuple(compare), exercise,
+                  tuple(facts), tol)
 
 
 def _runs(base: dict, key: str, values, label=None) -> tuple[dict, ...]:
@@ -70,9 +151,18 @@ def _runs(base: dict, key: str, values, label=None) -> tuple[dict, ...]:
 
 
 PARABOLA = {"surface": "parabola", "optimizer": "sgd", "lr": 0.1, "steps": 30, "start": [-5.0]}
+VALLEY = {"surface": "valley", "optimizer": "sgd", "lr": 0.1, "steps": 20, "start": [0.0]}
 BOWL = {"surface": "bowl", "optimizer": "sgd", "lr": 0.1, "steps": 30, "start": [3.0, 2.0]}
+FIT = {"surface": "fit-line", "optimizer": "sgd", "lr": 0.01, "steps": 100, "start": [0.0]}
+LINREG = {"surface": "linreg", "optimizer": "sgd", "lr": 0.1, "steps": 200}
+QUARTIC = {"surface": "quartic", "optimizer": "sgd", "lr": 0.01, "steps": 200, "start": [-3.0]}
+WELL = {"surface": "double-well", "optimizer": "sgd", "lr": 0.1, "steps": 20, "start": [-3.0]}
 ROSEN = {"surface": "rosenbrock", "steps": 5000, "start": [-2.0, 2.0]}
 SQUARE5 = {"surface": "square-5", "optimizer": "sgd", "steps": 500, "start": [0.0]}
+ELLIPSE = {"surface": "ellipse", "lr": 0.1, "steps": 100, "start": [10.0, 1.0]}
+HOUSE = {"surface": "house-prices", "start": [0.0, 0.0]}
+NOISY = {"surface": "linreg", "optimizer": "sgd", "lr": 0.05, "steps": 1000, "batch_size": 1}
+TEN_K = {"surface": "regression-10k", "optimizer": "sgd", "lr": 0.01, "steps": 300}
 
 MOMENTUM_TODO = '''def step(w, g, lr, state):
     """Exercise: momentum. Keep a velocity b in `state` (None on the first call):
@@ -83,42 +173,55 @@ MOMENTUM_TODO = '''def step(w, g, lr, state):
 
 ADAM_TODO = '''def step(w, g, lr, state):
     """Exercise: Adam. Keep (t, m, v) in `state` (None on the first call):
-    m = 0.9 m + 0.1 g ;  v = 0.999 v + 0.001 g**2 ;  bias-correct both with t;
+    t = t + 1 ;  m = 0.9 m + 0.1 g ;  v = 0.999 v + 0.001 g**2 ;
+    m_hat = m / (1 - 0.9**t) ;  v_hat = v / (1 - 0.999**t) ;
     w = w - lr * m_hat / (sqrt(v_hat) + 1e-8).
     This starting version is plain gradient descent: press Check to compare."""
     return w - lr * g, state
 '''
 
-SCHEDULE_TODO = '''def step(w, g, lr, state):
-    """Exercise: a step-decay schedule inside the update rule. Count the steps in
-    `state` and halve the learning rate every 100 steps (lr0 = 0.5 from the lesson)."""
-    t = 0 if state is None else state
-    return w - lr * g, t + 1
+SCHEDULE_TODO = '''def step(w, g, lr, t):
+    """Exercise: step decay. The step number t is the state (None at the first call).
+    Halve the learning rate every 100 steps: lr_t = lr * 0.5 ** (t // 100).
+    This starting version keeps lr constant."""
+    t = 0 if t is None else t
+    lr_t = lr
+    return w - lr_t * g, t + 1
 '''
 
 LESSONS: dict[str, Lesson] = {l.name: l for l in [
     # --- 002: the home view and the learning-rate regimes -------------------------------
     _lesson("watch-a-parameter-move", "Watch a parameter move", LR, "002", PARABOLA,
-            """L(w) = (w − 3)² from w = −5 (loss 64). Move the learning rate: below about 0.05
-            it crawls, around 0.1–0.5 it converges (0.5 lands on 3 in one step), from 0.5 to 1
-            it overshoots but still converges, at exactly 1.0 it flips between −5 and 11 for
-            ever, and above 1.0 it blows up.""",
-            compare=_runs(PARABOLA, "lr", [0.01, 0.1, 0.9, 1.0, 1.1])),
-    _lesson("lr-diagnosis", "Diagnose a learning rate from the loss", LR, "002",
-            {"surface": "linreg", "optimizer": "sgd", "lr": 0.1, "steps": 200},
-            """Three loss curves on the same regression: lr 0.001 falls slowly (too small),
-            0.1 falls fast and flattens at the noise floor (good), 1.5 rises by orders of
-            magnitude until the numbers overflow (too large: 2/λmax ≈ 1 here). The texts'
-            third symptom, validation loss rising while training loss falls, needs a
-            held-out split, which this preset does not have.""",
-            compare=_runs({"surface": "linreg", "optimizer": "sgd", "steps": 200}, "lr",
-                          [0.001, 0.1, 1.5])),
+            """L(w) = (w − 3)² from w = −5 (loss 64). Each step measures the slope (the dashed
+            line) and moves against it by lr × slope. At lr 0.1 the distance to w = 3 shrinks by
+            0.8 per step: after 30 steps w ≈ 2.990. Drag the learning rate to see it crawl
+            (0.01), land in one step (0.5), overshoot and still converge (0.9), flip between −5
+            and 11 for ever (1.0) and blow up (1.1)."""),
+    _lesson("lr-regimes", "Four regimes of the learning rate", LR, "002",
+            {**PARABOLA, "lr": 0.9},
+            """Same parabola, six rates side by side. The error is multiplied by (1 − 2·lr) each
+            step: 0.01 crawls (0.98 per step, still at w ≈ −1.36 after 30 steps), 0.1 converges,
+            0.5 lands on w = 3 in one step, 0.9 overshoots but converges (−0.8 per step), 1.0
+            flips between −5 and 11 for ever, 1.1 blows up (−1.2 per step). The lesson's
+            question, 'what if lr is ten times larger?': from 0.1, ten times is exactly 1.0,
+            which oscillates for ever rather than exploding; from 0.5 it would diverge.""",
+            compare=_runs(PARABOLA, "lr", [0.01, 0.1, 0.5, 0.9, 1.0, 1.1]), facts=("curvature",)),
+    _lesson("lr-diagnosis", "Diagnose a learning rate from the loss", LR, "002", LINREG,
+            """Three loss curves on the same regression (λmax ≈ 2.21, so GD is stable below
+            2/λmax ≈ 0.91): lr 0.001 falls slowly and is still far off after 200 steps (too
+            small: raise it); 0.1 falls fast and flattens at the noise floor (loss ≈ 0.236); 1.5
+            grows by a factor of about 2.3 per step until the numbers leave the float range
+            (step ≈ 137): the text's 'explodes to nan' (lower it). The third symptom, validation
+            loss rising while training loss falls, needs a held-out split, which this lab's
+            data problems do not have yet.""",
+            compare=_runs({**LINREG}, "lr", [0.001, 0.1, 1.5]), facts=("curvature",)),
     _lesson("feature-scaling", "Feature scaling: the stretched valley", DATA, "002",
             {"surface": "unscaled", "optimizer": "sgd", "lr": 2e-6, "steps": 200},
-            """One feature spans 0..1, the other 0..1000, so the loss is a valley about a
-            million times steeper one way than the other: any lr that is stable for the steep
-            weight (below 2/λmax ≈ 2.9e-6) barely moves the other: the condition number is about 2 million. Switch the surface to `scaled`
-            (the same data standardised): lr 0.1 converges in a few dozen steps.""",
+            """One feature spans 0..1, the other 0..1000, so the Hessian's eigenvalues are about
+            0.30 and 682,000 (condition number ≈ 2.2 million): any lr that is stable for the steep
+            weight (below 2/λmax ≈ 2.9e-6) barely moves the other, and after 200 steps the run is
+            still ≈ 3 away. Switch the surface to `scaled` (the same data standardised): lr 0.1
+            gets within 1% in about 20 steps.""",
             compare=({"surface": "unscaled", "optimizer": "sgd", "lr": 2e-6, "steps": 200,
                       "label": "raw features"},
                      {"surface": "scaled", "optimizer": "sgd", "lr": 0.1, "steps": 200,
@@ -130,158 +233,195 @@ LESSONS: dict[str, Lesson] = {l.name: l for l in [
             lr is 1/λmax = 0.125 and suggests 0.124 vs 0.126: both converge. 1/λmax is only
             where the steep coordinate starts to overshoot (at 0.125 it lands on 0 in one step);
             plain GD is stable up to 2/λmax = 0.25, where w₁ flips between 2 and −2 for ever,
-            and 0.26 diverges. The text's lr 0.28 does not 'grow a little': it diverges.""",
-            compare=_runs({**BOWL, "steps": 100}, "lr", [0.01, 0.1, 0.124, 0.126, 0.25, 0.26, 0.28]),
+            and 0.26 diverges. The text's 'edge of divergence' lr 0.28 is past the edge: w₁ is
+            multiplied by −1.24 per step and the loss passes 10¹⁹ in 100 steps.""",
+            compare=_runs({**BOWL, "steps": 100}, "lr",
+                          [0.01, 0.1, 0.124, 0.125, 0.126, 0.25, 0.26, 0.28]),
             facts=("curvature",)),
     _lesson("bowl-momentum", "Momentum on the bowl", MOMENTUM, "000",
             {**BOWL, "optimizer": "momentum", "lr": 0.01, "steps": 100},
-            """The text's `v = 0.9·v + lr·g; w −= v` is torch's momentum with the lr factored
-            out: the same iterates. At lr 0.01, 100 steps, plain GD is still crawling (w₀ has
-            only shrunk to 0.98¹⁰⁰ ≈ 13% of 3), while momentum is near the minimum.""",
+            """The text's `v = 0.9·v + lr·g; w −= v` is torch's momentum with the lr folded in:
+            the same iterates. At lr 0.01 plain GD is still crawling after 100 steps (w₀ has only
+            shrunk to 0.98¹⁰⁰ ≈ 13% of 3, distance ≈ 0.40), while momentum is within 0.016 of the
+            minimum; it overshoots on the way (w₀ < 0 around step 30).""",
             compare=({**BOWL, "lr": 0.01, "steps": 100, "label": "plain GD"},
                      {**BOWL, "optimizer": "momentum", "lr": 0.01, "steps": 100,
                       "label": "momentum 0.9"})),
+    _lesson("momentum-by-hand", "Exercise: write momentum", MOMENTUM, "000",
+            {**BOWL, "optimizer": "momentum", "lr": 0.01, "steps": 100},
+            """Write heavy-ball momentum in `step` and press Check against the lab's momentum.
+            The lab uses torch's convention (the first velocity is the gradient itself); the
+            text's v = 0.9·v + lr·g, w −= v is the same iterates with lr folded into v.""",
+            exercise="momentum", step=MOMENTUM_TODO),
     _lesson("ill-conditioned", "An ill-conditioned bowl", LR, "000",
             {"surface": "ill-conditioned", "optimizer": "sgd", "lr": 0.01, "steps": 100,
              "start": [3.0, 2.0]},
             """L = w₀² + 100w₁²: eigenvalues 2 and 200, so 2/λmax = 0.01 exactly. At the text's
             lr 0.01 the steep coordinate does not 'converge slowly': it flips between 2 and −2
-            for ever (status oscillating), while the shallow one crawls (0.98ᵗ). At 0.009 the steep
-            one settles at once but w₀ is still ≈ 0.49 after 100 steps (crawling): that slowness
-            is what Adam's per-coordinate scaling addresses.""",
-            compare=_runs({"surface": "ill-conditioned", "optimizer": "sgd", "steps": 100},
-                          "lr", [0.009, 0.01]), facts=("curvature",)),
+            for ever (status oscillating), while the shallow one crawls (×0.98 per step, 0.40
+            after 100 steps). At 0.009 the steep one settles at once but w₀ is still ≈ 0.49 after
+            100 steps: that slowness is what Adam's per-coordinate scaling addresses.""",
+            compare=_runs({"surface": "ill-conditioned", "optimizer": "sgd", "steps": 100,
+                           "start": [3.0, 2.0]}, "lr", [0.005, 0.009, 0.01]),
+            facts=("curvature",)),
     # --- 001 --------------------------------------------------------------------------
-    _lesson("valley-descent", "Down the valley x² − 4x + 5", LR, "001",
-            {"surface": "valley", "optimizer": "sgd", "lr": 0.1, "steps": 20, "start": [0.0]},
+    _lesson("valley-descent", "Down the valley x² − 4x + 5", LR, "001", VALLEY,
             """From x = 0 at lr 0.1 each step shrinks the distance to x = 2 by 0.8: after 20 steps
-            x ≈ 1.977, loss 1.0005. Close, but still 1.2% of the way away.""",
-            compare=()),
+            x ≈ 1.9769, loss ≈ 1.0005 (the text's printout is right). Close, but still 1.2% of the
+            way away: the lab calls that crawling; 21 steps reach 1%."""),
     _lesson("valley-lr-table", "Seven learning rates on the valley", LR, "001",
-            {"surface": "valley", "optimizer": "sgd", "lr": 0.5, "steps": 20, "start": [0.0]},
-            """lr 0.5 jumps to x = 2 in one step; 0.1 and 0.9 shrink the error by 0.8 each step
-            (0.9 from alternating sides); 1.0 flips between 0 and 4 for ever; 1.1 and 1.5 diverge.
-            In 20 steps lr 0.01 only gets to x ≈ 0.66 (crawling).""",
-            compare=_runs({"surface": "valley", "optimizer": "sgd", "steps": 20, "start": [0.0]},
-                          "lr", [0.01, 0.1, 0.5, 0.9, 1.0, 1.1, 1.5])),
+            {**VALLEY, "lr": 0.5},
+            """20 steps from x = 0: lr 0.5 jumps to x = 2 in one step; 0.1 and 0.9 both shrink the
+            error by 0.8 per step (0.9 from alternating sides) and end at x ≈ 1.977; 1.0 flips
+            between 0 and 4 for ever; 1.1 and 1.5 diverge; 0.01 only reaches x ≈ 0.66. The text's
+            own status code mislabels three of them: it prints 'Oscillating' for 0.1 (which never
+            overshoots) and 'Still converging' for 1.0 (a 0 ↔ 4 flip) and 1.1 (76.7 away and
+            growing ×1.2 per step).""",
+            compare=_runs(VALLEY, "lr", [0.01, 0.1, 0.5, 0.9, 1.0, 1.1, 1.5]),
+            facts=("curvature",)),
     _lesson("house-prices", "House prices: w and b", DATA, "001",
-            {"surface": "house-prices", "optimizer": "sgd", "lr": 0.01, "steps": 1000,
-             "start": [0.0, 0.0]},
+            {**HOUSE, "optimizer": "sgd", "lr": 0.01, "steps": 1000},
             """The text says 1000 epochs at lr 0.01 learn price = 100·sqft + 100 'perfectly'. They
             do not: the valley is stretched (eigenvalues ≈ 10.8 and 0.185), and after 1000 steps
-            the fit is about w = 103.2, b = 92.9 (loss ≈ 5.6). It takes about 5000 steps, or a
-            larger lr (below 2/10.8 ≈ 0.185), to get there.""",
-            compare=_runs({"surface": "house-prices", "optimizer": "sgd", "lr": 0.01,
-                           "start": [0.0, 0.0]}, "steps", [1000, 5000],
-                          label=lambda v: f"{v} steps"), facts=("curvature",)),
+            the fit is w ≈ 103.23, b ≈ 92.88 (loss ≈ 5.65). It takes about 1900 steps to get
+            within 1% of the answer and 5000 to print 100.00 and 100.00; a larger lr (below
+            2/10.8 ≈ 0.185) is faster.""",
+            compare=_runs({**HOUSE, "optimizer": "sgd", "lr": 0.01}, "steps", [1000, 5000],
+                          label=lambda v: f"{v} steps")
+            + ({**HOUSE, "optimizer": "sgd", "lr": 0.15, "steps": 1000, "label": "lr 0.15"},),
+            facts=("curvature",)),
     _lesson("revenue", "Maximise revenue by descending its negative", LANDSCAPES, "001",
             {"surface": "revenue", "optimizer": "sgd", "lr": 0.1, "steps": 50, "start": [0.0, 0.0]},
             """Revenue 100a + 50d − a² − d² is largest at ad spend a = 50, discount d = 25 (3125).
-            Descending its negative with lr 0.1 shrinks the distance by 0.8 per step.""",
-            compare=()),
+            Descending its negative with lr 0.1 shrinks the distance by 0.8 per step: after 50
+            steps a ≈ 49.9993, d ≈ 24.9996, which the text rightly prints as 50.00 and 25.00."""),
     _lesson("sigmoid-neuron", "A sigmoid neuron", DATA, "001",
             {"surface": "sigmoid-neuron", "optimizer": "sgd", "lr": 1.0, "steps": 100,
              "start": [0.5, 0.0]},
-            """Fit σ(w·x + b) to (0 → 0, 1 → 1) by squared error. There is no finite minimum: the
-            loss keeps falling as w grows and b falls, ever more slowly as the sigmoid saturates,
-            so the run never 'converges' by its gradient test; watch the predictions improve.""",
-            compare=()),
+            """Fit σ(w·x + b) to (0 → 0, 1 → 1) by squared error (the text calls the data
+            'XOR-like'; it is the identity, separable by one threshold). There is no finite
+            minimum: the loss keeps falling as w grows and b falls, ever more slowly as the
+            sigmoid saturates. After the text's 100 steps w ≈ 3.71, b ≈ −1.73 and the neuron
+            predicts 0.15 for 0 and 0.88 for 1 (loss ≈ 0.019)."""),
     _lesson("lr-finder", "The learning-rate finder", LR, "001",
-            {"surface": "linreg", "optimizer": "sgd", "lr": 0.1, "steps": 50},
-            """Run the same problem at many learning rates (here one vectorised sweep) and keep the
-            largest one whose loss still falls smoothly. On this regression (λmax ≈ 2.2) the loss
-            falls faster up to lr ≈ 0.45 = 1/λmax, bounces at 0.9 and blows up above
-            2/λmax ≈ 0.91.""",
-            compare=_runs({"surface": "linreg", "optimizer": "sgd", "steps": 50}, "lr",
-                          [0.001, 0.01, 0.1, 0.5, 0.9, 1.1]), facts=("curvature",)),
+            {**LINREG, "steps": 50},
+            """The text's finder: one run whose lr grows by 10% per step from 1e-7, stopped when
+            the loss passes 4× its lowest value; then take a tenth of that lr. On this
+            regression (2/λmax ≈ 0.91) the loss first passes 4× its minimum at lr ≈ 5.5, six times
+            past the true edge, because an unstable run needs a few steps to blow up; a tenth,
+            ≈ 0.55, is a good rate here. The table checks fixed rates for 50 steps: 0.5 converges
+            in 2 steps, 0.9 bounces, 1.1 diverges.""",
+            compare=_runs({**LINREG, "steps": 50}, "lr", [0.001, 0.01, 0.1, 0.5, 0.9, 1.1]),
+            facts=("curvature", "range-test")),
     _lesson("batch-vs-minibatch", "Batch, stochastic and mini-batch", DATA, "001",
-            {"surface": "linreg", "optimizer": "sgd", "lr": 0.05, "steps": 300, "batch_size": 32},
+            {**LINREG, "lr": 0.05, "steps": 300, "batch_size": 32},
             """Full batch (1000 rows) follows the exact gradient; batch size 1 makes a noisy path
-            that never settles at lr 0.05; 32 is in between. Each step here is one update, so the
-            full batch does 1000× the arithmetic of batch size 1 per step.""",
-            compare=tuple({"surface": "linreg", "optimizer": "sgd", "lr": 0.05, "steps": 300,
-                           "batch_size": b, "label": f"batch {b}"} for b in (1, 32, 1000))),
+            about eight times longer that never settles at lr 0.05; 32 is in between. Each step
+            here is one update, so the full batch does 1000× the arithmetic of batch size 1 per
+            step, and per epoch mini-batches make many more updates: that is why the text's
+            mini-batch run reaches a low loss in fewer epochs.""",
+            compare=tuple({**LINREG, "lr": 0.05, "steps": 300, "batch_size": b,
+                           "label": f"batch {b}"} for b in (1, 32, 1000))),
     _lesson("convergence-criteria", "When to stop", LR, "001",
-            {"surface": "valley", "optimizer": "sgd", "lr": 0.1, "steps": 100, "start": [0.0]},
-            """Three ways to stop: the gradient norm falls below a tolerance, the loss stops
-            changing, or a step limit is reached. The lab's status word uses the distance to the
-            minimum (1% of where it started); the loss curve shows how small the last changes are.""",
-            compare=_runs({"surface": "valley", "optimizer": "sgd", "lr": 0.1, "start": [0.0]},
-                          "steps", [10, 20, 50, 100], label=lambda v: f"{v} steps")),
+            {**VALLEY, "steps": 100},
+            """The text's three stopping rules fire at very different points on the valley at
+            lr 0.1: 'loss change < 1e-6' stops at step 33 while x is still 1.3e-3 from the
+            minimum; 'gradient norm < 1e-6' waits until step 69 (4e-7 away); 'max iterations'
+            stops wherever the budget ends. The lab's status word uses the distance to the
+            minimum (1% of where it started: step 21).""",
+            compare=_runs(VALLEY, "steps", [10, 20, 50, 100], label=lambda v: f"{v} steps"),
+            facts=("stop-rules",)),
     _lesson("quartic-restarts", "Local minima: momentum and restarts", LANDSCAPES, "001",
-            {"surface": "quartic", "optimizer": "sgd", "lr": 0.01, "steps": 200, "start": [-3.0]},
+            QUARTIC,
             """The text calls x ≈ −2 the local minimum and x ≈ 2 the global one. It is the other
-            way round: f(−2.03) ≈ −18.0 is the global minimum, f(1.97) ≈ −14.0 the local one. From
-            x = −3 plain GD already reaches the global minimum. Restarts from other points show
-            which valley each start falls into.""",
-            compare=tuple({"surface": "quartic", "optimizer": "sgd", "lr": 0.01, "steps": 200,
-                           "start": [x], "label": f"start {x:g}"} for x in (-3.0, -0.5, 0.5, 3.0))
-            + ({"surface": "quartic", "optimizer": "momentum", "lr": 0.01, "steps": 200,
-                "start": [-3.0], "label": "momentum from −3"},)),
+            way round: f(−2.03) ≈ −18.02 is the global minimum, f(1.97) ≈ −14.02 the local one
+            (its own grid search prints −2.03 for both). From x = −3 plain GD already reaches the
+            global minimum, though the text's code prints '❌ Stuck local'. Starts right of the
+            hump at x ≈ 0.063 fall into the local valley; momentum from 3 rolls over it into the
+            global one. The text's ten random restarts in [−4, 4] (here seeded): only 3 of 10 land
+            in the global valley, but keeping the best of them finds it.""",
+            compare=tuple({**QUARTIC, "start": [x], "label": f"GD from {x:g}"}
+                          for x in (-3.0, -1.0, 0.0, 1.0, 3.0))
+            + tuple({**QUARTIC, "optimizer": "momentum", "start": [x],
+                     "label": f"momentum from {x:g}"} for x in (-3.0, 1.0, 3.0)),
+            facts=("restarts",)),
     _lesson("gradient-clipping", "Gradient clipping", LR, "001",
-            {"surface": "parabola", "optimizer": "sgd", "lr": 1.1, "steps": 60, "start": [-5.0],
-             "clip": 1.0},
-            """At lr 1.1 plain GD on (w − 3)² diverges. Clipping the gradient norm to 1 caps every
-            step at lr·1 = 1.1, so the run can no longer blow up: it bounces around the minimum
-            instead of converging. Clipping is a safety net; the fix is a smaller lr.""",
+            {**PARABOLA, "lr": 1.1, "steps": 60, "clip": 1.0},
+            """At lr 1.1 plain GD on (w − 3)² diverges (×−1.2 per step). Clipping the gradient
+            norm to 1 caps every step at lr·1 = 1.1, so the run can no longer blow up: it walks
+            to the minimum and then bounces around it, about 0.5 away, instead of converging.
+            Clipping is a safety net; the fix is a smaller lr.""",
             compare=({**PARABOLA, "lr": 1.1, "steps": 60, "label": "no clipping"},
-                     {**PARABOLA, "lr": 1.1, "steps": 60, "clip": 1.0, "label": "clip 1.0"})),
+                     {**PARABOLA, "lr": 1.1, "steps": 60, "clip": 1.0, "label": "clip 1.0"},
+                     {**PARABOLA, "lr": 0.5, "steps": 60, "clip": 1.0, "label": "lr 0.5, clip 1.0"})),
     # --- 003 --------------------------------------------------------------------------
-    _lesson("fit-line", "Fit a line: too small, right, too large", LR, "003",
-            {"surface": "fit-line", "optimizer": "sgd", "lr": 0.01, "steps": 30, "start": [0.0]},
+    _lesson("fit-line", "Fit a line: too small, right, too large", LR, "003", FIT,
             """The text prints 'Step 0: w=0.2200' for its own code; that code gives w = 0.44 after
-            the first step (gradient −44 at w = 0, lr 0.01). The curvature is 22, so lr must stay
-            below 2/22 ≈ 0.091: 0.001 crawls, 0.01 converges, 0.1 diverges.""",
-            compare=_runs({"surface": "fit-line", "optimizer": "sgd", "steps": 30, "start": [0.0]},
-                          "lr", [0.001, 0.01, 0.1]), facts=("curvature",)),
+            the first step (gradient −44 at w = 0, lr 0.01), 1.87 at step 10 (not 1.3686) and
+            2.0000 from step 50 on. The curvature is 22, so lr must stay below 2/22 ≈ 0.091. Its
+            'too small' lr 0.0001 reaches w ≈ 1.78 in 1000 steps (the text says 1.2); lr 1.0
+            multiplies the error by −21 per step.""",
+            compare=({**FIT, "lr": 0.0001, "steps": 1000, "label": "lr 0.0001, 1000 steps"},
+                     {**FIT, "lr": 0.01, "steps": 100, "label": "lr 0.01, 100 steps"},
+                     {**FIT, "lr": 0.1, "steps": 20, "label": "lr 0.1, 20 steps"},
+                     {**FIT, "lr": 1.0, "steps": 20, "label": "lr 1, 20 steps"}),
+            facts=("curvature",)),
     _lesson("fit-line-minibatch", "Mini-batches on the line fit", DATA, "003",
-            {"surface": "fit-line", "optimizer": "sgd", "lr": 0.01, "steps": 60, "start": [0.0],
-             "batch_size": 2},
-            """Batches of 2 of the 5 points: every batch agrees on w = 2 (the data are exact), so
-            the noise only changes the speed, not the answer.""",
-            compare=tuple({"surface": "fit-line", "optimizer": "sgd", "lr": 0.01, "steps": 60,
-                           "start": [0.0], "batch_size": b, "label": f"batch {b}"}
+            {**FIT, "steps": 60, "batch_size": 2},
+            """Compare batches of 1, 2 and all 5 points at lr 0.01. Every batch agrees on w = 2
+            (the data are exact), so the noise changes only the speed, not the answer: all three
+            end at 2. On noisy data (`batch-vs-minibatch`) a small batch never settles.""",
+            compare=tuple({**FIT, "steps": 60, "batch_size": b, "label": f"batch {b}"}
                           for b in (1, 2, 5))),
     _lesson("adam-by-hand", "Exercise: write Adam", MOMENTUM, "003",
-            {"surface": "ellipse", "optimizer": "adam", "lr": 0.1, "steps": 100,
-             "start": [10.0, 1.0]},
+            {**FIT, "optimizer": "adam", "lr": 0.001, "steps": 200},
             """Write Adam in `step` and press Check: the lab runs your rule and torch-style Adam
-            from the same start and shows the first step where they part ways.""",
+            from the same start and shows the first step where they part ways. The text says
+            its Adam (lr 0.001, 200 steps) reaches w ≈ 2.0 and 'converges faster'; it ends at
+            w ≈ 0.196. Adam's steps are about lr long whatever the gradient, so 200 steps of
+            0.001 cannot cover the distance 2 (it needs about 3900 steps to get within 0.02).
+            The text's PyTorch version uses lr 0.1, which does reach 2.0.""",
+            compare=({**FIT, "optimizer": "adam", "lr": 0.001, "steps": 200,
+                      "label": "Adam lr 0.001 (the text's)"},
+                     {**FIT, "optimizer": "adam", "lr": 0.1, "steps": 200, "label": "Adam lr 0.1"},
+                     {**FIT, "lr": 0.01, "steps": 100, "label": "GD lr 0.01"}),
             exercise="adam", step=ADAM_TODO),
-    _lesson("momentum-by-hand", "Exercise: write momentum", MOMENTUM, "000",
-            {**BOWL, "optimizer": "momentum", "lr": 0.01, "steps": 100},
-            """Write heavy-ball momentum in `step` and press Check against the lab's momentum
-            (torch's convention: the first velocity is the gradient itself).""",
-            exercise="momentum", step=MOMENTUM_TODO),
     # --- 004 --------------------------------------------------------------------------
-    _lesson("double-well-momentum", "Double well: SGD and momentum", LANDSCAPES, "004",
-            {"surface": "double-well", "optimizer": "sgd", "lr": 0.1, "steps": 20, "start": [-3.0]},
+    _lesson("double-well-momentum", "Double well: SGD and momentum", LANDSCAPES, "004", WELL,
             """The text says SGD from −3 gets stuck near the 'local minimum at −2' and momentum
             reaches the 'global minimum at 2'. Neither happens: the minima are at x ≈ −3.95
-            (global, −26.4) and x ≈ 3.79 (local, −18.7). SGD at lr 0.1 reaches the global one in a
-            few steps; the EMA momentum of the text is still on its way to it after 20 steps.""",
-            compare=({"surface": "double-well", "optimizer": "sgd", "lr": 0.1, "steps": 20,
-                      "start": [-3.0], "label": "SGD"},
-                     {"surface": "double-well", "optimizer": "momentum", "lr": 0.1, "steps": 20,
-                      "start": [-3.0], "hyper": {"ema": True}, "label": "momentum (EMA form)"})),
+            (global, −26.41) and x ≈ 3.79 (local, −18.67). SGD at lr 0.1 reaches the global one
+            in 3 steps; the text's EMA momentum overshoots to −4.45, swings back and is at −3.74
+            after 20 steps, still in the same (global) valley.""",
+            compare=({**WELL, "label": "SGD"},
+                     {**WELL, "optimizer": "momentum", "hyper": {"ema": True},
+                      "label": "momentum (EMA form)"},
+                     {**WELL, "optimizer": "momentum", "hyper": {"ema": True}, "steps": 200,
+                      "label": "momentum, 200 steps"})),
     _lesson("rosenbrock-shootout", "Rosenbrock shootout", MOMENTUM, "004",
             {**ROSEN, "optimizer": "momentum", "lr": 0.001},
             """The text's verdict is that SGD gets stuck and 'Adam finds the optimum'. With its own
-            settings (5000 steps; SGD and momentum at lr 0.001, Adam at 0.01) momentum is the one
-            that reaches (1, 1); SGD is still in the valley about 0.16 away, and Adam ends about
-            0.97 away. (The text's path length also counts only the first 1000 steps.)""",
+            settings (5000 steps from (−2, 2); SGD and momentum at lr 0.001, Adam at 0.01)
+            momentum wins: within 0.1 of (1, 1) from step 518 and exactly there at the end. SGD
+            is still in the valley 0.156 away; Adam is last, 0.967 away (it needs about 10,000
+            steps at this lr; at lr 0.05 it gets there in 5000). The text's path lengths count
+            only the first 1000 steps.""",
             compare=({**ROSEN, "optimizer": "sgd", "lr": 0.001, "label": "SGD"},
                      {**ROSEN, "optimizer": "momentum", "lr": 0.001, "label": "Momentum"},
-                     {**ROSEN, "optimizer": "adam", "lr": 0.01, "label": "Adam"}),
-            facts=("tol=0.1",)),
+                     {**ROSEN, "optimizer": "adam", "lr": 0.01, "label": "Adam"},
+                     {**ROSEN, "optimizer": "adam", "lr": 0.05, "label": "Adam lr 0.05"}),
+            tol=0.1),
     _lesson("schedules", "Learning-rate schedules on (x − 5)²", SCHEDULES, "004",
             {**SQUARE5, "lr": 0.5, "schedule": {"name": "cosine"}},
-            """On a quadratic with curvature 2, lr 0.5 is the one-step answer, so every schedule
-            that starts at 0.5 (step, exponential, cosine) hits x = 5 at once, and a schedule
-            cannot help there; constant 0.1 converges geometrically (about 20 steps to 1%), and
-            warm-up, which starts small, takes about as long. Schedules matter when the lr must be large early and small
-            late, not on a bowl this simple.""",
+            """The text compares a constant 0.1 with schedules that start at 0.5. On a quadratic
+            with curvature 2, lr 0.5 is the one-step answer, so step decay, exponential and
+            cosine all hit x = 5 in the first step, and so does a constant 0.5: the table shows
+            the starting rate, not the schedule. Constant 0.1 takes 21 steps to 1% (28 to the
+            text's 0.01), warm-up + cosine about 20. Nothing oscillates and nothing is
+            unstable, whatever the text's insights say. `schedules-sgd-noise` shows where a
+            decaying rate really helps.""",
             compare=({**SQUARE5, "lr": 0.1, "label": "constant 0.1"},
+                     {**SQUARE5, "lr": 0.5, "label": "constant 0.5"},
                      {**SQUARE5, "lr": 0.5, "schedule": {"name": "step", "step_size": 100,
                                                          "gamma": 0.5}, "label": "step decay"},
                      {**SQUARE5, "lr": 0.5, "schedule": {"name": "exponential", "gamma": 0.99},
@@ -289,70 +429,197 @@ LESSONS: dict[str, Lesson] = {l.name: l for l in [
                      {**SQUARE5, "lr": 0.5, "schedule": {"name": "cosine"}, "label": "cosine"},
                      {**SQUARE5, "lr": 0.5, "schedule": {"name": "warmup-cosine", "warmup": 50},
                       "label": "warm-up + cosine"})),
+    _lesson("schedules-sgd-noise", "Schedules where they matter: noisy gradients", SCHEDULES,
+            "004", {**NOISY, "schedule": {"name": "cosine"}},
+            """With one-sample gradients (batch 1) a constant lr never settles: the noise keeps the
+            weights hopping around the answer (about 0.24 away at lr 0.05). A schedule that
+            shrinks the rate shrinks the hopping: cosine and exponential decay end several times
+            closer with the same number of steps. That, not the noiseless bowl, is why training
+            recipes decay the learning rate.""",
+            compare=({**NOISY, "label": "constant 0.05"},
+                     {**NOISY, "schedule": {"name": "step", "step_size": 250, "gamma": 0.5},
+                      "label": "step decay"},
+                     {**NOISY, "schedule": {"name": "exponential", "gamma": 0.995},
+                      "label": "exponential"},
+                     {**NOISY, "schedule": {"name": "cosine"}, "label": "cosine"})),
     _lesson("schedule-by-hand", "Exercise: a step-decay schedule", SCHEDULES, "004",
-            {**SQUARE5, "lr": 0.1, "steps": 300},
-            """Change `step` so the learning rate halves every 100 steps, run it, and compare the
-            loss curve with the constant rate.""", step=SCHEDULE_TODO),
+            {**NOISY, "steps": 600},
+            """Change `step` so the learning rate halves every 100 steps, press Run code, and
+            compare the final distance with the constant rate. Noisy gradients make the
+            difference visible; on a noiseless bowl it would not be.""",
+            step=SCHEDULE_TODO),
     _lesson("batch-sizes", "Batch sizes on 10,000 × 5", DATA, "004",
-            {"surface": "regression-10k", "optimizer": "sgd", "lr": 0.01, "steps": 300,
-             "batch_size": 64},
-            """Smaller batches give noisier steps: with lr 0.01, batch 1 wanders around the answer
-            while 256 and the full batch follow nearly the same path. The gradient's variance
-            falls like 1/batch size; the text's 'sweet spot' depends on the cost per step.""",
-            compare=tuple({"surface": "regression-10k", "optimizer": "sgd", "lr": 0.01,
-                           "steps": 300, "batch_size": b, "label": f"batch {b}"}
-                          for b in (1, 16, 64, 256, 10000))),
+            {**TEN_K, "batch_size": 64},
+            """Smaller batches give noisier steps: at lr 0.01, batch 1 and 16 still wander around
+            the answer after 300 steps while 64, 256 and the full batch settle. The mini-batch
+            gradient's variance is tr(Σ)/B (Σ the per-row gradient covariance): 64× more rows,
+            64× less variance (the facts show it at the start). The text's 'Avg Grad Var'
+            column pools all five coordinates of gradients taken at different points, so it
+            does not fall with the batch size; and its 'sweet spot 16-64' is not visible in its
+            own run: with its threshold every batch size up to 256 finishes in one epoch.""",
+            compare=tuple({**TEN_K, "batch_size": b, "label": f"batch {b}"}
+                          for b in (1, 16, 64, 256, 10000)),
+            facts=("grad-variance",)),
     _lesson("adam-ellipse", "Adam on an ellipse", MOMENTUM, "004",
-            {"surface": "ellipse", "optimizer": "adam", "lr": 0.1, "steps": 100,
-             "start": [10.0, 1.0]},
-            """Adam scales each coordinate by the root of its own squared gradients, so its first
-            steps have the same size (lr) in x and y whatever the curvature. On this ellipse plain
-            GD at lr 0.1 is the faster one: after 100 steps SGD is within 0.001 of the minimum,
-            while Adam is still about 2.2 away in x.""",
-            compare=({"surface": "ellipse", "optimizer": "sgd", "lr": 0.1, "steps": 100,
-                      "start": [10.0, 1.0], "label": "SGD"},
-                     {"surface": "ellipse", "optimizer": "adam", "lr": 0.1, "steps": 100,
-                      "start": [10.0, 1.0], "label": "Adam"})),
+            {**ELLIPSE, "optimizer": "adam"},
+            """Adam divides each coordinate's step by the root of its own squared gradients, so
+            its first steps are lr = 0.1 long in x and y alike, whatever the curvature. On this
+            ellipse plain GD at lr 0.1 is much faster: after 100 steps SGD is within 0.0003 of the
+            minimum (y is exact after one step), Adam is still 2.24 away in x. The text says Adam
+            takes 'larger steps in x (flat) and smaller in y (steep)'; its own table of
+            per-coordinate rates shows y's rate growing larger (0.033 vs 0.013 at step 50).""",
+            compare=({**ELLIPSE, "optimizer": "sgd", "label": "SGD"},
+                     {**ELLIPSE, "optimizer": "adam", "label": "Adam"}),
+            facts=("adam-state",)),
     _lesson("adamw", "AdamW: decoupled weight decay", MOMENTUM, "004",
-            {"surface": "house-prices", "optimizer": "adamw", "lr": 1.0, "steps": 500,
-             "start": [0.0, 0.0], "hyper": {"weight_decay": 0.01}},
+            {**HOUSE, "optimizer": "adamw", "lr": 1.0, "steps": 500, "hyper": {"weight_decay": 0.01}},
             """AdamW shrinks the weights by lr·λ·w each step outside the adaptive scaling; Adam's
-            weight_decay adds λ·w to the gradient, where Adam's scaling then divides it away. On the
-            house-price fit at lr 1, λ = 0.01, Adam with L2 still ends next to (100, 100), while
-            AdamW's 1%-per-step shrinkage holds both weights near 70 (loss in the thousands):
+            weight_decay adds λ·w to the gradient, where Adam's scaling then divides it away. On
+            the house-price fit at lr 1, λ = 0.01, Adam with L2 still ends next to (100, 100),
+            while AdamW's 1%-per-step shrinkage holds both weights near 70 (loss ≈ 8500):
             decoupled decay is strong when lr is large.""",
-            compare=({"surface": "house-prices", "optimizer": "adam", "lr": 1.0, "steps": 500,
-                      "start": [0.0, 0.0], "hyper": {"weight_decay": 0.01},
-                      "label": "Adam + L2 0.01"},
-                     {"surface": "house-prices", "optimizer": "adamw", "lr": 1.0, "steps": 500,
-                      "start": [0.0, 0.0], "hyper": {"weight_decay": 0.01},
-                      "label": "AdamW 0.01"})),
+            compare=({**HOUSE, "optimizer": "adam", "lr": 1.0, "steps": 500,
+                      "hyper": {"weight_decay": 0.01}, "label": "Adam + L2 0.01"},
+                     {**HOUSE, "optimizer": "adamw", "lr": 1.0, "steps": 500,
+                      "hyper": {"weight_decay": 0.01}, "label": "AdamW 0.01"})),
 ]}
 
-COLUMNS = ["label", "optimizer", "lr", "status", "final_loss", "steps_to_tol", "distance_to_min",
-           "path_length", "diverged_at", "final_w"]
+COLUMNS = ["label", "optimizer", "lr", "steps", "status", "final_loss", "steps_to_tol",
+           "distance_to_min", "path_length", "diverged_at", "final_w", "reached"]
+
+
+def _reached(surface, summary: dict) -> str | None:
+    """'global' or 'local x≈…' on surfaces with more than one minimum, else None."""
+    if len(surface.minima) < 2 or summary.get("nearest_min") is None:
+        return None
+    i = [list(m) for m in surface.minima].index(summary["nearest_min"])
+    where = ", ".join(f"{v:.3g}" for v in surface.minima[i])
+    return f"{'global' if i == 0 else 'local'} ({where})"
+
+
+# --- extra facts --------------------------------------------------------------------------
+
+def _curvature(lesson: Lesson) -> dict:
+    from .analysis import curvature
+    from .surfaces import get_surface
+
+    c = curvature(get_surface(lesson.state["surface"]))
+    return {k: c[k] for k in ("hessian_eigenvalues", "condition_number", "lr_monotone",
+                              "lr_stable")}
+
+
+def _restarts(lesson: Lesson, n: int = 10, seed: int = 0) -> dict:
+    """The text's random restarts: n starts uniform in [−4, 4] (seeded), all in one run."""
+    from .analysis import summarize
+    from .experiment import prepare
+    from .runner import run
+
+    x = prepare(lesson.state)
+    starts = np.random.default_rng(seed).uniform(-4.0, 4.0, size=(n, 1))
+    traj = run(x["surface"], x["optimizer"], x["lr"], x["steps"], starts)
+    out = summarize(x["surface"], traj)
+    reached = [_reached(x["surface"], s) for s in out]
+    best = int(np.nanargmin([s["final_loss"] for s in out]))
+    return {"starts": starts[:, 0].tolist(), "reached": reached,
+            "global_share": sum(r.startswith("global") for r in reached) / n,
+            "best_w": out[best]["final_w"], "best_loss": out[best]["final_loss"]}
+
+
+def _range_test(lesson: Lesson, lr0: float = 1e-7, factor: float = 1.1, steps: int = 250) -> dict:
+    """001's learning-rate finder: one run, lr_t = lr0·factor^t; stop when the loss passes
+    4× the lowest loss so far; suggest a tenth of that lr."""
+    from .experiment import prepare
+    from .runner import run
+
+    x = prepare(lesson.state)
+    traj = run(x["surface"], x["optimizer"], lr0, steps, x["start"],
+               schedule=lambda t: lr0 * factor ** t)
+    loss, lrs = traj.loss[0], lr0 * factor ** np.arange(steps + 1)
+    stop = next((t for t in range(1, steps + 1)
+                 if not loss[t] <= 4 * np.min(loss[:t + 1])), None)  # NaN counts as a blow-up
+    if stop is None:
+        return {"explode_lr": None, "suggested_lr": None}
+    drop = np.diff(np.log(loss[:stop]))
+    return {"explode_lr": float(lrs[stop - 1]), "suggested_lr": float(lrs[stop - 1] / 10),
+            "steepest_lr": float(lrs[int(np.argmin(drop))]), "stopped_at_step": int(stop)}
+
+
+def _stop_rules(lesson: Lesson, tol: float = 1e-6) -> dict:
+    """When each of 001's stopping rules fires on the main run (None: not within the run)."""
+    from .experiment import run_experiment
+
+    out = run_experiment(lesson.state)
+    loss, gnorm, path = out["loss"], out["grad_norm"], out["path"]
+    target = np.asarray(out["nearest_min"])
+    g = next((t for t in range(len(gnorm)) if gnorm[t] < tol), None)
+    c = next((t for t in range(1, len(loss)) if abs(loss[t] - loss[t - 1]) < tol), None)
+
+    def dist(t):
+        return None if t is None else float(np.linalg.norm(path[t] - target))
+
+    return {"grad_norm_step": g, "grad_norm_distance": dist(g),
+            "loss_change_step": c, "loss_change_distance": dist(c),
+            "max_iterations_step": int(out["steps"]), "tol": tol}
+
+
+def _grad_variance(lesson: Lesson) -> dict:
+    """E‖g_B − ∇L‖² at the start for each compared batch size B, exactly: with the
+    per-row gradients g_i, σ² = mean‖g_i − ∇L‖², and B rows drawn without replacement,
+    E‖g_B − ∇L‖² = σ²/B · (n − B)/(n − 1)."""
+    from .surfaces import get_surface
+
+    s = get_surface(lesson.state["surface"])
+    w = np.asarray(lesson.state.get("start", s.start), dtype=float)
+    n = s.n_samples
+    rows = np.stack([s.batch_grad(w, np.array([i])) for i in range(n)])
+    sigma2 = float(np.mean(np.sum((rows - s.grad(w)) ** 2, axis=-1)))
+    sizes = [int(r.get("batch_size") or n) for r in lesson.compare]
+    return {"batch_size": sizes, "variance": [sigma2 / b * (n - b) / (n - 1) for b in sizes],
+            "at": w.tolist()}
+
+
+def _adam_state(lesson: Lesson, at=(1, 10, 50)) -> dict:
+    """Adam's m and v after steps ``at`` and the per-coordinate rate lr/(√v̂ + ε) that 004
+    prints, from the preset's Adam run."""
+    from .experiment import prepare, run_experiment
+
+    x = prepare(lesson.state)
+    h, s = x["hyper"], x["surface"]
+    path = run_experiment(lesson.state)["path"]
+    m = v = np.zeros(s.dim)
+    rows = []
+    for t in range(1, max(at) + 1):
+        g = s.grad(path[t - 1])
+        m = h["beta1"] * m + (1 - h["beta1"]) * g
+        v = h["beta2"] * v + (1 - h["beta2"]) * g * g
+        if t in at:
+            v_hat = v / (1 - h["beta2"] ** t)
+            rows.append({"step": t, "m": m.tolist(), "v": v.tolist(),
+                         "lr_per_coordinate": (x["lr"] / (np.sqrt(v_hat) + h["eps"])).tolist()})
+    return {"steps": rows}
+
+
+FACTS = {"curvature": _curvature, "restarts": _restarts, "range-test": _range_test,
+         "stop-rules": _stop_rules, "grad-variance": _grad_variance, "adam-state": _adam_state}
 
 
 def run_lesson(name: str) -> dict:
-    """The preset's runs computed by the core: a results table and extra facts."""
-    from .analysis import curvature
+    """The preset's runs computed by the core: a results table and the extra facts."""
     from .experiment import run_experiment
     from .surfaces import get_surface
 
-    lesson = LESSONS.get(name)
+    lesson = LESSONS.get(name) if isinstance(name, str) else None
     if lesson is None:
         raise GdlabError(f"unknown lesson {str(name)[:40]!r}; 'gdlab lessons' lists them")
-    tol = 0.1 if "tol=0.1" in lesson.facts else None
     runs = lesson.compare or ({**lesson.state, "label": lesson.title},)
     rows = []
     for r in runs:
-        state = {k: v for k, v in r.items() if k != "label"}
-        out = run_experiment(state, tol)
-        rows.append([r["label"], out["optimizer"], out["lr_base"], out["status"],
+        out = run_experiment({k: v for k, v in r.items() if k != "label"}, lesson.tol)
+        rows.append([r["label"], out["optimizer"], out["lr_base"], out["steps"], out["status"],
                      out["final_loss"], out["steps_to_tol"], out["distance_to_min"],
-                     out["path_length"], out["diverged_at"], out["final_w"]])
-    facts = {}
-    if "curvature" in lesson.facts:
-        c = curvature(get_surface(lesson.state["surface"]))
-        facts = {k: c[k] for k in ("hessian_eigenvalues", "lr_monotone", "lr_stable")}
-    return {"lesson": name, "columns": COLUMNS, "rows": rows, "facts": facts}
+                     out["path_length"], out["diverged_at"], out["final_w"],
+                     _reached(get_surface(out["surface"]), out)])
+    facts = {key: FACTS[key](lesson) for key in lesson.facts}
+    return {"lesson": lesson.name, "title": lesson.title, "topic": lesson.topic,
+            "source": lesson.source, "note": lesson.note, "state": lesson.state,
+            "exercise": lesson.exercise, "columns": COLUMNS, "rows": rows, "facts": facts}
