@@ -15,32 +15,11 @@ import math
 import numpy as np
 
 from .errors import GdlabError
+from .hyper import number  # noqa: F401 - re-exported: callers check values with it
 
 MAX_LR = 1e6
 KEYS = ("surface", "optimizer", "lr", "steps", "start", "hyper", "schedule", "clip",
         "batch_size", "seed")
-
-
-def number(name: str, value, *, lo: float | None = None, hi: float | None = None,
-           integer: bool = False, open_lo: bool = False) -> float | int:
-    """``value`` as a finite float (or int) within [lo, hi], else a GdlabError naming ``name``."""
-    if isinstance(value, bool):
-        raise GdlabError(f"{name} must be a number, not {value!r}")
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise GdlabError(f"{name} must be a number, got {str(value)[:40]!r}") from None
-    if not math.isfinite(x):
-        raise GdlabError(f"{name} must be a finite number, got {value!r}")
-    if integer:
-        if x != int(x):
-            raise GdlabError(f"{name} must be a whole number, got {value!r}")
-        x = int(x)
-    if lo is not None and (x <= lo if open_lo else x < lo):
-        raise GdlabError(f"{name} must be {'>' if open_lo else '>='} {lo:g}, got {value!r}")
-    if hi is not None and x > hi:
-        raise GdlabError(f"{name} must be <= {hi:g}, got {value!r}")
-    return x
 
 
 def vector(name: str, value, dim: int) -> list[float]:

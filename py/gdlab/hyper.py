@@ -28,6 +28,28 @@ class Hyper:
     help: str = ""
 
 
+def number(name: str, value, *, lo: float | None = None, hi: float | None = None,
+           integer: bool = False, open_lo: bool = False) -> float | int:
+    """``value`` as a finite float (or int) within [lo, hi], else a GdlabError naming ``name``."""
+    if isinstance(value, bool):
+        raise GdlabError(f"{name} must be a number, not {value!r}")
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise GdlabError(f"{name} must be a number, got {str(value)[:40]!r}") from None
+    if not math.isfinite(x):
+        raise GdlabError(f"{name} must be a finite number, got {value!r}")
+    if integer:
+        if x != int(x):
+            raise GdlabError(f"{name} must be a whole number, got {value!r}")
+        x = int(x)
+    if lo is not None and (x <= lo if open_lo else x < lo):
+        raise GdlabError(f"{name} must be {'>' if open_lo else '>='} {lo:g}, got {value!r}")
+    if hi is not None and x > hi:
+        raise GdlabError(f"{name} must be <= {hi:g}, got {value!r}")
+    return x
+
+
 def _convert(spec: Hyper, value, owner: str):
     where = f"{spec.name} (for {owner})"
     if spec.kind == "bool":
@@ -39,18 +61,7 @@ def _convert(spec: Hyper, value, owner: str):
         if text in FALSE:
             return False
         raise GdlabError(f"{where} must be true or false, got {str(value)[:40]!r}")
-    if isinstance(value, bool):
-        raise GdlabError(f"{where} must be a number, got {value!r}")
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise GdlabError(f"{where} must be a number, got {str(value)[:40]!r}") from None
-    if not math.isfinite(x):
-        raise GdlabError(f"{where} must be a finite number, got {value!r}")
-    if spec.kind == "int":
-        if x != int(x):
-            raise GdlabError(f"{where} must be a whole number, got {value!r}")
-        x = int(x)
+    x = number(where, value, integer=spec.kind == "int")
     if spec.lo is not None and x < spec.lo or spec.hi is not None and x > spec.hi:
         raise GdlabError(f"{where} must be between {spec.lo:g} and {spec.hi:g}, got {value!r}")
     return x

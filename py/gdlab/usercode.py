@@ -226,44 +226,57 @@ def _landscape(surface, bounds, n: int) -> dict:
     return {"x": axes[0], "y": axes[1], "z": surface.loss(np.stack([xx, yy], -1)), "bounds": bounds}
 
 
+def _answer_errors(fn):
+    """Failures of the learner's code (and bad settings) as an answer, never an exception."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(msg: dict) -> dict:
+        try:
+            return fn(msg)
+        except UserError as err:
+            return {"error": str(err), "line": err.line, "traceback": err.trace,
+                    "stdout": getattr(err, "stdout", "")}
+        except GdlabError as err:
+            return {"error": str(err), "line": None, "traceback": "", "stdout": ""}
+
+    return wrapper
+
+
+@_answer_errors
 def run_user(msg: dict) -> dict:
     """Run the code in ``msg["code"]``; see the module docstring for what it may define."""
     from .analysis import summarize
     from .optimizers import make_optimizer
     from .runner import run
 
-    try:
-        ns, printed = execute(msg.get("code", ""))
-        cfg = _settings(ns, msg)
-        prob = problem(ns, cfg["start"])
-        surf = prob.surface
+    ns, printed = execute(msg.get("code", ""))
+    cfg = _settings(ns, msg)
+    prob = problem(ns, cfg["start"])
+    surf = prob.surface
+    with np.errstate(all="ignore"):
+        _scalar(_call(ns["loss"], np.array(cfg["start"]), what="loss(start)"), "loss(start)")
+    custom = callable(ns.get("step")) and not msg.get("optimizer")
+    if custom:
+        opt, hyper, name = step_optimizer(ns["step"], cfg["lr"]), {}, "custom"
+    else:
+        name = str(msg.get("optimizer") or "sgd")
+        opt, hyper = make_optimizer(name, msg.get("hyper") or {})
+    traj = run(surf, opt, cfg["lr"], cfg["steps"], cfg["start"])
+    summary = summarize(surf, traj)[0]
+    path, loss = traj.cut(0)
+    out = {"custom": custom, "optimizer": name, "hyper": hyper, "grad_source": prob.grad_source,
+           "stdout": printed, "dim": surf.dim, **cfg, "path": path, "loss": loss,
+           "lr_steps": traj.lr[0, :max(len(path) - 1, 0)], **summary}
+    if msg.get("landscape", True) and len(path) and surf.dim <= 2:
+        n = int(number("n", msg.get("n") or (201 if surf.dim == 1 else 41), lo=3, hi=401,
+                       integer=True))
         with np.errstate(all="ignore"):
-            _scalar(_call(ns["loss"], np.array(cfg["start"]), what="loss(start)"), "loss(start)")
-        custom = callable(ns.get("step")) and not msg.get("optimizer")
-        if custom:
-            opt, hyper, name = step_optimizer(ns["step"], cfg["lr"]), {}, "custom"
-        else:
-            name = str(msg.get("optimizer") or "sgd")
-            opt, hyper = make_optimizer(name, msg.get("hyper") or {})
-        traj = run(surf, opt, cfg["lr"], cfg["steps"], cfg["start"])
-        summary = summarize(surf, traj)[0]
-        path, loss = traj.cut(0)
-        out = {"custom": custom, "optimizer": name, "hyper": hyper, "grad_source": prob.grad_source,
-               "stdout": printed, "dim": surf.dim, **cfg, "path": path, "loss": loss,
-               "lr_steps": traj.lr[0, :max(len(path) - 1, 0)], **summary}
-        if msg.get("landscape", True) and len(path) and surf.dim <= 2:
-            n = int(number("n", msg.get("n") or (201 if surf.dim == 1 else 41), lo=3, hi=401,
-                           integer=True))
-            with np.errstate(all="ignore"):
-                out["landscape"] = _landscape(surf, _bounds(ns, msg, path, surf.dim), n)
-        return out
-    except UserError as err:
-        return {"error": str(err), "line": err.line, "traceback": err.trace,
-                "stdout": getattr(err, "stdout", "")}
-    except GdlabError as err:
-        return {"error": str(err), "line": None, "traceback": "", "stdout": ""}
+            out["landscape"] = _landscape(surf, _bounds(ns, msg, path, surf.dim), n)
+    return out
 
 
+@_answer_errors
 def check_user(msg: dict) -> dict:
     """Compare the learner's ``step`` with a built-in optimizer from the same start.
 
@@ -274,29 +287,23 @@ def check_user(msg: dict) -> dict:
     from .optimizers import make_optimizer
     from .runner import run
 
-    try:
-        ns, printed = execute(msg.get("code", ""))
-        if not callable(ns.get("step")):
-            raise UserError("define step(w, g, lr, state) to check it against the reference")
-        cfg = _settings(ns, msg)
-        surf = problem(ns, cfg["start"]).surface
-        reference, hyper = make_optimizer(str(msg.get("reference") or "sgd"), msg.get("hyper") or {})
-        mine = run(surf, step_optimizer(ns["step"], cfg["lr"]), cfg["lr"], cfg["steps"], cfg["start"])
-        ref = run(surf, reference, cfg["lr"], cfg["steps"], cfg["start"])
-        a, b = mine.path[0], ref.path[0]
-        same = np.isclose(a, b, rtol=1e-6, atol=1e-9, equal_nan=True).all(axis=-1)
-        bad = np.flatnonzero(~same)
-        out = {"reference": str(msg.get("reference") or "sgd"), "hyper": hyper, "stdout": printed,
-               "steps": cfg["steps"], "match": not bad.size}
-        if bad.size:
-            t = int(bad[0])
-            out.update(step=t, yours=a[t].tolist(), expected=b[t].tolist())
-        return out
-    except UserError as err:
-        return {"error": str(err), "line": err.line, "traceback": err.trace,
-                "stdout": getattr(err, "stdout", "")}
-    except GdlabError as err:
-        return {"error": str(err), "line": None, "traceback": "", "stdout": ""}
+    ns, printed = execute(msg.get("code", ""))
+    if not callable(ns.get("step")):
+        raise UserError("define step(w, g, lr, state) to check it against the reference")
+    cfg = _settings(ns, msg)
+    surf = problem(ns, cfg["start"]).surface
+    reference, hyper = make_optimizer(str(msg.get("reference") or "sgd"), msg.get("hyper") or {})
+    mine = run(surf, step_optimizer(ns["step"], cfg["lr"]), cfg["lr"], cfg["steps"], cfg["start"])
+    ref = run(surf, reference, cfg["lr"], cfg["steps"], cfg["start"])
+    a, b = mine.path[0], ref.path[0]
+    same = np.isclose(a, b, rtol=1e-6, atol=1e-9, equal_nan=True).all(axis=-1)
+    bad = np.flatnonzero(~same)
+    out = {"reference": str(msg.get("reference") or "sgd"), "hyper": hyper, "stdout": printed,
+           "steps": cfg["steps"], "match": not bad.size}
+    if bad.size:
+        t = int(bad[0])
+        out.update(step=t, yours=a[t].tolist(), expected=b[t].tolist())
+    return out
 
 
 if __name__ == "__main__":  # pragma: no cover - a quick manual check
