@@ -616,6 +616,36 @@ def test_batch_size_gradient_variance_falls_like_one_over_b():
     assert rows["batch 1"]["distance_to_min"] > rows["batch 64"]["distance_to_min"]
 
 
+def test_the_texts_batch_size_table():
+    """004's own train(): with its loss < 0.3 stop, every batch size up to 256 stops after one
+    epoch, so no 'sweet spot' shows; its 'Avg Grad Var' column does not fall with B."""
+    np.random.seed(42)
+    n = 10000
+    X = np.random.randn(n, 5)
+    true_w = np.array([1.0, -2.0, 0.5, 3.0, -1.0])
+    y = X @ true_w + np.random.randn(n) * 0.5
+    epochs, avg_var = {}, {}
+    for bs in (1, 16, 64, 256, 1024, n):
+        lr, w, gv = (0.01 if bs < 256 else 0.1), np.zeros(5), []
+        for epoch in range(50):
+            if bs >= n:
+                w = w - lr * 2 * X.T @ (X @ w - y) / n
+                gv.append(0)
+            else:
+                idx, grads = np.random.permutation(n), []
+                for i in range(0, n, bs):
+                    b = idx[i:i + bs]
+                    grads.append(2 * X[b].T @ (X[b] @ w - y[b]) / len(b))
+                    w = w - lr * grads[-1]
+                gv.append(np.var(grads))
+            if np.mean((X @ w - y) ** 2) < 0.3:
+                break
+        epochs[bs], avg_var[bs] = epoch + 1, np.mean(gv)
+    assert [epochs[b] for b in (1, 16, 64, 256)] == [1, 1, 1, 1] and epochs[n] > 10
+    v = [avg_var[b] for b in (1, 16, 64, 256, 1024)]
+    assert any(later > earlier for earlier, later in zip(v, v[1:]))  # not falling with B
+
+
 def test_adam_on_the_ellipse_against_torch_and_plain_gd():
     p = torch.tensor([10.0, 1.0], dtype=torch.float64, requires_grad=True)
     opt = torch.optim.Adam([p], lr=0.1)
