@@ -125,3 +125,12 @@ def step(w, g, lr, state):
     assert out["match"] is False and out["step"] == 1
     assert out["yours"][0] == pytest.approx(-5 + 0.1 * 0.1 * 16)
     assert out["expected"][0] == pytest.approx(-5 + 0.1 * 16)
+
+
+def test_a_built_in_optimizer_runs_beside_a_custom_step_for_comparison():
+    code = PARABOLA + "\ndef step(w, g, lr, state):\n    return w - lr * np.sign(g), state\n"
+    out = run_user({"code": code, "steps": 30, "compare": "sgd"})
+    assert out["custom"] is True and out["compare"]["optimizer"] == "sgd"
+    np.testing.assert_allclose(out["compare"]["path"][:, 0], 3 + 0.8 ** np.arange(31) * -8.0, rtol=1e-12)
+    assert out["compare"]["status"] == "converged"
+    assert run_user({"code": code, "compare": "nope"})["error"].startswith("unknown optimizer")

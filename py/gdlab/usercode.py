@@ -7,7 +7,8 @@ The code pane's program may define
                          (central differences, h = 1e-6·max(1, |w_i|)) and the result says so
     start, lr, steps     the experiment (start fixes d)
     step(w, g, lr, state) optional custom update rule returning (w, state); state is None
-                         on the first call
+                         on the first call (``msg["compare"]`` names a built-in optimizer
+                         to run beside it on the same problem)
     bounds               optional view box [(lo, hi), ...] for the landscape
 
 ``run_user(msg)`` executes the code once per distinct text (the namespace is cached,
@@ -268,6 +269,12 @@ def run_user(msg: dict) -> dict:
     out = {"custom": custom, "optimizer": name, "hyper": hyper, "grad_source": prob.grad_source,
            "stdout": printed, "dim": surf.dim, **cfg, "path": path, "loss": loss,
            "lr_steps": traj.lr[0, :max(len(path) - 1, 0)], **summary}
+    if msg.get("compare"):  # a built-in optimizer on the same loss, start, lr and steps
+        other, other_hyper = make_optimizer(str(msg["compare"]), msg.get("compare_hyper") or {})
+        ctraj = run(surf, other, cfg["lr"], cfg["steps"], cfg["start"])
+        cpath, closs = ctraj.cut(0)
+        out["compare"] = {"optimizer": str(msg["compare"]), "hyper": other_hyper, "path": cpath,
+                          "loss": closs, "status": summarize(surf, ctraj)[0]["status"]}
     if msg.get("landscape", True) and len(path) and surf.dim <= 2:
         n = int(number("n", msg.get("n") or (201 if surf.dim == 1 else 41), lo=3, hi=401,
                        integer=True))
