@@ -96,6 +96,8 @@ export function createCodeLab({ section, store, schema, python, draw, notice, on
     onStop: () => python.client && python.client.restart("stopped by you"),
     onReset: resetCode,
     onEdit,
+    compareOptions: [...schema.optimizers.values()].map((o) => [o.name, o.title || o.name]),
+    onCompare: () => { if (lab.active) request(store.get()); },
   });
 
   function save() {
@@ -159,6 +161,7 @@ export function createCodeLab({ section, store, schema, python, draw, notice, on
     const parts = [];
     if (res.grad_source === "numerical") parts.push("No grad(w) in your code: the lab differentiates numerically (central differences).");
     if (res.custom) parts.push("Your step(w, g, lr, state) is the optimizer (custom).");
+    if (res.compare) parts.push(`Dotted: ${res.compare.optimizer} on the same loss, start and lr (${res.compare.status}).`);
     pane.setInfo(parts.join(" "));
   }
 
@@ -169,7 +172,8 @@ export function createCodeLab({ section, store, schema, python, draw, notice, on
     try {
       python.start?.();
       const client = await python.whenReady;
-      const res = await client.call({ op: "user", code, n: 61 }, { timeLimitMs: USER_TIME_LIMIT_MS });
+      const res = await client.call({ op: "user", code, n: 61, compare: pane.compareWith || null },
+        { timeLimitMs: USER_TIME_LIMIT_MS });
       if (res.error) {
         pane.showError(res.error, res.traceback, res.line, res.stdout || "");
         return;
@@ -194,10 +198,12 @@ export function createCodeLab({ section, store, schema, python, draw, notice, on
   /** A new learning rate or step count for the learner's program (slider traffic). */
   function request(state) {
     if (!lastRun || !python.client) return;
-    python.client.latest("user", { op: "user", code: lastRun, lr: state.lr, steps: state.steps, landscape: false },
+    python.client.latest("user", { op: "user", code: lastRun, lr: state.lr, steps: state.steps,
+      landscape: false, compare: pane.compareWith || null },
       { timeLimitMs: USER_TIME_LIMIT_MS }).then((res) => {
       if (!res) return;
       if (res.error) { pane.showError(res.error, res.traceback, res.line, res.stdout || ""); return; }
+      explain(res);
       draw(res, { landscape: false });
     }, (err) => pane.showError(String(err.message || err), String(err.message || err), null));
   }

@@ -38,7 +38,7 @@ function el(tag, attrs = {}, text = "") {
   return node;
 }
 
-export function mountCodePane(section, { onRun, onStop, onReset, onEdit }) {
+export function mountCodePane(section, { onRun, onStop, onReset, onEdit, compareOptions = [], onCompare }) {
   section.replaceChildren();
   const heading = el("h2", { id: "code-heading" }, "Code");
   const hint = el("p", { class: "hint", id: "code-hint" },
@@ -49,6 +49,13 @@ export function mountCodePane(section, { onRun, onStop, onReset, onEdit }) {
   const stop = el("button", { type: "button", disabled: "" }, "Stop");
   const reset = el("button", { type: "button" }, "Reset code");
   buttons.append(run, stop, reset);
+  // Beside a custom step(): a built-in optimizer on the same problem, drawn dotted.
+  const compareLabel = el("label", { for: "compare-with", class: "compare" }, "Compare with ");
+  const compare = el("select", { id: "compare-with" });
+  for (const [value, text] of [["", "nothing"], ...compareOptions]) compare.append(el("option", { value }, text));
+  compare.addEventListener("change", () => onCompare?.(compare.value));
+  compareLabel.append(compare);
+  buttons.append(compareLabel);
   const info = el("p", { class: "code-info", "aria-live": "polite" });
   const output = el("pre", { class: "output", role: "log", "aria-label": "Output", tabindex: "0" });
   section.append(heading, hint, host, buttons, info, output);
@@ -100,6 +107,7 @@ export function mountCodePane(section, { onRun, onStop, onReset, onEdit }) {
       silent = false;
     },
     setInfo(text) { info.textContent = text; },
+    get compareWith() { return compare.value; },
     showOutput(text) { output.classList.remove("error"); output.textContent = text; },
     showError(message, traceback, line, printed = "") {
       output.classList.add("error");

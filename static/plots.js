@@ -15,6 +15,11 @@
 // graph under the path's (see createPlots) and is never resent.
 
 const PATH_COLOR = "#e4572e";
+const COMPARE_COLOR = "#5b5f97";
+const COMPARE_TRACE = () => ({
+  type: "scatter", mode: "lines", name: "compare", x: [], y: [], hoverinfo: "skip",
+  line: { color: COMPARE_COLOR, width: 2, dash: "dot" },
+});
 const START_COLOR = "#111";
 const CONTOUR_SCALE = [
   [0, "#0b2e4f"], [0.15, "#1d5a85"], [0.35, "#3d8bb5"], [0.55, "#7fbcd2"],
@@ -248,6 +253,7 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
       ];
       [xr, yr] = [[-1, 1], [-1, 1]];
     }
+    fg.push(COMPARE_TRACE());   // a built-in optimizer beside the learner's step(), if any
     fgTraces = fg.length;
     viewY = yr || null;
     shownRun = null;
@@ -269,6 +275,7 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
         hovertemplate: lossLog ? "step %{x}<br>loss − min %{y:.4g}<extra></extra>" : "step %{x}<br>loss %{y:.4g}<extra></extra>" },
       { type: "scatter", mode: "markers", name: "end", x: [], y: [], hoverinfo: "skip",
         marker: { color: PATH_COLOR, size: 9, line: { color: "#fff", width: 1.5 } } },
+      COMPARE_TRACE(),
     ];
     const curveLayout = baseLayout({
       margin: { l: 72, r: 14, t: 10, b: 44 },
@@ -381,6 +388,15 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
       { x: ys.map((_, i) => i), y: ys },
       { x: endShown ? [k] : [], y: endShown ? [endY] : [] },
     ];
+    // The comparison run (same loss, start, lr and steps) up to the same step.
+    const cmp = run.compare ? (run._compare ??= normalizeRun(run.compare)) : null;
+    const cpts = cmp ? cmp.points.slice(0, k + 1) : [];
+    const closs = cmp ? cmp.losses.slice(0, k + 1) : [];
+    fgData.push(dim === 1
+      ? { x: cpts.map((p) => p[0]), y: closs }
+      : { x: cpts.map((p) => p[0]), y: cpts.map((p) => p[1] ?? 0) });
+    const cys = cmp ? lossValues(cmp.losses).slice(0, k + 1) : [];
+    curveData.push({ x: cys.map((_, i) => i), y: cys });
     const curveLayout = {
       "xaxis.range": [0, Math.max(1, steps ?? surface.steps ?? 1, all.length - 1)],
       "yaxis.range": yRange,
@@ -397,7 +413,7 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
     const f = frame(run, cursor, steps, key);
     await Promise.all([
       animate(fgEl, f.fgData, [...Array(fgTraces).keys()], f.fgLayout),
-      animate(curveEl, f.curveData, [0, 1], f.curveLayout),
+      animate(curveEl, f.curveData, [0, 1, 2], f.curveLayout),
     ]);
   }
 

@@ -171,3 +171,21 @@ def test_the_modules_a_learner_imports_are_in_the_browser(page, lab_url):
                        "def loss(w):\n    return (w[0] - 3) ** 2\nstart = [-5.0]\nprint('imports ok')\n")
     run(page)
     wait_until(lambda: "imports ok" in output(page), 20, "the imports to work")
+
+
+def test_a_built_in_optimizer_is_drawn_beside_a_custom_step(page, lab_url):
+    open_lab(page, lab_url, "?surface=bowl")
+    page.get_by_label("Compare with").select_option("sgd")
+    replace_code(page, BOWL_SHIFTED + "\ndef step(w, g, lr, state):\n    return w - lr * np.sign(g), state\n")
+    run(page)
+
+    def compare_trace():
+        return page.evaluate("""() => {
+            const t = (document.getElementById('landscape').data || []).find((d) => d.name === 'compare');
+            return t && t.x.length ? [Array.from(t.x), Array.from(t.y)] : null;
+        }""")
+
+    xy = wait_until(compare_trace, 20, "the comparison path")
+    # plain GD at lr 0.1 from (3, 1) on (w0-1)^2 + 2(w1+2)^2: the first step is w - 0.1 * grad
+    assert xy[0][1] == pytest.approx(3 - 0.1 * 2 * (3 - 1)) and xy[1][1] == pytest.approx(1 - 0.1 * 4 * (1 + 2))
+    assert "Dotted: sgd" in page.locator("#code-pane").inner_text()
