@@ -17,6 +17,7 @@ import argparse
 import gzip
 import hashlib
 import http.server
+import io
 import json
 import os
 import shutil
@@ -37,8 +38,16 @@ CDN = "https://cdn.jsdelivr.net/pyodide/v0.29.5/full/"
 CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data: blob:; worker-src 'self' blob:")
 CHROMIUM = Path("/usr/bin/chromium")
+CACHE = ROOT / ".cache" / "brotli"
+
+COMPRESSIBLE = (".js", ".mjs", ".css", ".html", ".json", ".wasm", ".zip")
 
 sys.path.insert(0, str(ROOT / "py"))
+
+try:  # brotli (what most static hosts send) when installed; gzip otherwise
+    import brotli
+except ImportError:
+    brotli = None
 
 
 def run(*cmd: str, **kw) -> None:
@@ -60,7 +69,7 @@ def ensure_npm() -> None:
 
 def ensure_python_packages() -> None:
     """pip install the package with its test extra (torch, playwright) when missing."""
-    code = "import gdlab.bridge, torch, playwright, pytest"
+    code = "import gdlab.bridge, torch, playwright, pytest, brotli"
     if subprocess.run([sys.executable, "-c", code], cwd="/", capture_output=True).returncode:
         run(sys.executable, "-m", "pip", "install", "-q", "-e", ".[test]")
 
@@ -110,8 +119,11 @@ def stdlib_unused(name: str) -> bool:
 
 
 def numpy_unused(name: str) -> bool:
-    return (name.endswith(".pyi") or name.startswith(("numpy/f2py/", "numpy/_pyinstaller/",
-            "numpy/_core/include/", "numpy/doc/")) or "/tests/" in name)
+    """Type stubs, build tools, tests and the lazily imported numpy.fft / numpy.ma /
+    numpy.polynomial (the lab uses none of them; np.poly1d and np.roots stay)."""
+    return (name.endswith(".pyi") or "/tests/" in name or name.startswith((
+        "numpy/f2py/", "numpy/_pyinstaller/", "numpy/_core/include/", "numpy/doc/",
+        "numpy/fft/", "numpy/ma/", "numpy/polynomial/")))
 
 
 def repack_deflated(src: Path, dst: Path, drop=lambda name: False) -> None:
@@ -142,6 +154,7 @@ def copy_pyodide(cdn: bool) -> None:
             shutil.copy2(PYODIDE / name, out / name)
     if sha256(NUMPY_WHEEL) != NUMPY_SHA256:
         sys.exit(f"build: {NUMPY_WHEEL.name} does not have the expected sha256; refusing to ship it")
+    precompress(out / "pyodide.asm.wasm")
     wheel = out / NUMPY_WHEEL.name
     repack_deflated(NUMPY_WHEEL, wheel, numpy_unused)
     lock = json.loads((PYODIDE / "pyodide-lock.json").read_text())
@@ -149,6 +162,17 @@ def copy_pyodide(cdn: bool) -> None:
     lock["packages"] = {"numpy": entry}
     (out / "pyodide-lock.json").write_text(json.dumps(lock))
     (DIST / "static/config.js").write_text('export const PYODIDE_URL = "../pyodide/";\n')
+
+
+def precompress(path: Path) -> None:
+    """path.br beside path: brotli at its best setting (slow, so cached by content in .cache/)."""
+    if brotli is None:
+        return
+    cached = CACHE / f"{sha256(path)}.br"
+    if not cached.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        cached.write_bytes(brotli.compress(path.read_bytes(), quality=11))
+    shutil.copy2(cached, path.with_name(path.name + ".br"))
 
 
 def pack_gdlab() -> None:
@@ -215,7 +239,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
                       ".js": "text/javascript", ".json": "application/json",
                       ".whl": "application/zip", ".zip": "application/zip"}
     csp = CSP
-    gzip_cache: dict = {}
+    compressed: dict = {}
 
     def log_message(self, *args):  # quiet
         pass
@@ -230,28 +254,32 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
     def send_head(self):
         path = Path(self.translate_path(self.path))
-        compressible = path.suffix in (".js", ".mjs", ".css", ".html", ".json", ".wasm", ".zip")
-        if not (path.is_file() and compressible and "gzip" in self.headers.get("Accept-Encoding", "")):
+        accepted = self.headers.get("Accept-Encoding", "")
+        coding = "br" if brotli and "br" in accepted else "gzip" if "gzip" in accepted else None
+        if not (path.is_file() and path.suffix in COMPRESSIBLE and coding):
             return super().send_head()
         stat = path.stat()
-        etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}-gz"'
+        etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}-{coding}"'
         if self.headers.get("If-None-Match") == etag:
             self.send_response(304)
             self.send_header("ETag", etag)
             self.end_headers()
             return None
-        key = (str(path), stat.st_mtime_ns)
-        if key not in self.gzip_cache:
-            self.gzip_cache[key] = gzip.compress(path.read_bytes(), 6)
-        body = self.gzip_cache[key]
+        key = (str(path), stat.st_mtime_ns, coding)
+        ready = path.with_name(path.name + ".br")
+        if coding == "br" and ready.exists():
+            self.compressed[key] = ready.read_bytes()
+        if key not in self.compressed:
+            data = path.read_bytes()
+            self.compressed[key] = brotli.compress(data, quality=9) if coding == "br" else gzip.compress(data, 6)
+        body = self.compressed[key]
         self.send_response(200)
         self.send_header("Content-Type", self.guess_type(str(path)))
-        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Encoding", coding)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("ETag", etag)
         self.send_header("Vary", "Accept-Encoding")
         self.end_headers()
-        import io
         return io.BytesIO(body)
 
 
