@@ -14,6 +14,8 @@ import { formatCoord, formatLoss, formatLr } from "./format.js";
 import { createPlots, normalizeRun } from "./plots.js";
 import { createStore, makeSchema, runMessage, sameButLr, sliderScale } from "./state.js";
 import { applyParams, describeIgnored, parseQuery, writeUrl } from "./url.js";
+import { createLessonPanel, groupPresets } from "./lessonpanel.js";
+import { mountShare } from "./share.js";
 
 const PASSTHROUGH = ["code", "id"];       // query keys other parts of the page own
 const RUN_CACHE_SIZE = 800;
@@ -114,7 +116,7 @@ async function main() {
   form.addEventListener("submit", (e) => e.preventDefault());
   fillSelect($("surface"), [...schema.surfaces.values()].map((s) => [s.name, s.title || s.name]));
   fillSelect($("optimizer"), [...schema.optimizers.values()].map((o) => [o.name, o.title || o.name]));
-  fillSelect($("preset"), [["", "none"], ...[...schema.lessons.values()].map((l) => [l.name, l.title || l.name])]);
+  groupPresets($("preset"), schema);
   $("preset").closest(".field").hidden = schema.lessons.size === 0;
   const binder = bindControls(form, store, makeCodecs(schema));
 
@@ -333,6 +335,7 @@ async function main() {
     }
     binder.render(state);
     codeLab?.onState(state, prev);
+    lessonPanel.onState(state, prev);
     showCustomPick();
     if (!prev || prev.surface !== state.surface || prev.optimizer !== state.optimizer || prev.preset !== state.preset) {
       renderInfo(state);
@@ -351,7 +354,11 @@ async function main() {
   let codeLab = null;
   let customRun = false;
 
+  const lessonPanel = createLessonPanel({ section: $("results"), store, schema, python, codeLab: () => codeLab });
+  if (!store.get().embed) mountShare($("share"));
+
   function startCodeLab(parsedQuery) {
+    if (store.get().embed) return;   // an embed shows no code pane: do not load the editor
     import("./codelab.js").then(({ createCodeLab, decodeCode }) => {
       codeLab = createCodeLab({
         section: $("code-pane"), store, schema, python, draw: showUserResult,
@@ -359,6 +366,7 @@ async function main() {
         embed: store.get().embed, instance: new URLSearchParams(location.search).get("id") || "",
       });
       codeLab.onState(store.get(), null);
+      lessonPanel.onState(store.get(), null);   // the Check button lives in the code pane
       const shared = parsedQuery.passthrough && parsedQuery.passthrough.code;
       const raw = shared ?? new URLSearchParams(location.search).get("code");
       if (raw) {
@@ -462,14 +470,18 @@ async function main() {
     const d = event.data;
     if (!d || typeof d !== "object" || d.type !== "gdlab:set") return;
     const params = new URLSearchParams();
+    const refused = [];
     for (const [k, v] of Object.entries(d)) {
       if (k === "type") continue;
       if (k === "hyper" && v && typeof v === "object") {
         for (const [hk, hv] of Object.entries(v)) params.set(hk, String(hv));
       } else if (Array.isArray(v)) params.set(k, v.join(","));
       else if (v !== null && typeof v !== "object") params.set(k, String(v));
+      else refused.push({ key: k.slice(0, 40), value: "(an object)", reason: "not a plain value" });
     }
-    const { state, ignored } = applyParams(store.get(), params, schema, { passthrough: PASSTHROUGH });
+    const applied = applyParams(store.get(), params, schema, { passthrough: PASSTHROUGH });
+    const state = applied.state;
+    const ignored = [...applied.ignored, ...refused];
     setText("notice", ignored.length ? describeIgnored(ignored).replace("from the link", "from the message") : "");
     store.replace(state, "message");
   });

@@ -1,0 +1,145 @@
+// The lesson side of the page: the Preset picker grouped by topic, the live results
+// table of presets that compare runs, and the Check button of exercise presets.
+//
+//   groupPresets(select, schema)
+//   const panel = createLessonPanel({ section, store, schema, python, codeLab });
+//   panel.onState(state, prev)      // after every state change
+//
+// Everything shown comes from the core (`lesson` and `check` ops) and is inserted as
+// text, never as HTML.
+
+function el(tag, attrs = {}, text = "") {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text !== "") node.textContent = text;
+  return node;
+}
+
+/** The Preset picker with one <optgroup> per lesson topic. */
+export function groupPresets(select, schema) {
+  const current = select.value;
+  select.replaceChildren(el("option", { value: "" }, "none"));
+  const groups = new Map();
+  for (const lesson of schema.lessons.values()) {
+    const topic = lesson.topic || "Lessons";
+    if (!groups.has(topic)) groups.set(topic, el("optgroup", { label: topic }));
+    groups.get(topic).append(el("option", { value: lesson.name }, lesson.title || lesson.name));
+  }
+  select.append(...groups.values());
+  select.value = current;
+}
+
+const LABELS = {
+  label: "run", optimizer: "optimizer", lr: "lr", status: "status", final_loss: "final loss",
+  steps_to_tol: "steps to tol", distance_to_min: "distance to min", path_length: "path length",
+  diverged_at: "diverged at", final_w: "final w", reached: "reached",
+};
+
+function cell(value) {
+  if (value === null || value === undefined) return "–";
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) return String(value);
+    if (Number.isInteger(value)) return String(value);
+    return Math.abs(value) >= 1e4 || Math.abs(value) < 1e-3 ? value.toExponential(2) : String(Number(value.toPrecision(4)));
+  }
+  if (Array.isArray(value)) return `(${value.map(cell).join(", ")})`;
+  if (value && typeof value === "object" && value.data) return cell(Array.from(value.data));
+  return String(value);
+}
+
+export function createLessonPanel({ section, store, schema, python, codeLab }) {
+  const checkOut = el("p", { class: "check-result", role: "status", "aria-live": "polite" });
+  let checkButton = null;
+  let shown = null;
+
+  async function showTable(lesson) {
+    shown = lesson.name;
+    section.replaceChildren(el("h2", {}, "Results"), el("p", { class: "hint" }, "computing …"));
+    section.hidden = false;
+    let out;
+    try {
+      python.start?.();
+      const client = await python.whenReady;
+      out = await client.call({ op: "lesson", name: lesson.name }, { timeLimitMs: 20000 });
+    } catch (err) {
+      out = { error: err && err.message ? err.message : String(err) };
+    }
+    if (shown !== lesson.name) return;           // the learner moved on
+    if (out.error) {
+      section.replaceChildren(el("h2", {}, "Results"), el("p", { class: "error" }, out.error));
+      return;
+    }
+    const table = el("table", { class: "results" });
+    table.append(el("caption", {}, `${lesson.title}: computed by the lab's core`));
+    const head = el("tr");
+    for (const c of out.columns) head.append(el("th", { scope: "col" }, LABELS[c] || c));
+    const thead = el("thead");
+    thead.append(head);
+    table.append(thead);
+    const body = el("tbody");
+    for (const row of out.rows) {
+      const tr = el("tr");
+      row.forEach((v, i) => tr.append(i === 0 ? el("th", { scope: "row" }, cell(v)) : el("td", {}, cell(v))));
+      body.append(tr);
+    }
+    table.append(body);
+    const wrap = el("div", { class: "table-wrap", tabindex: "0", role: "group", "aria-label": "Results table" });
+    wrap.append(table);
+    const parts = [el("h2", {}, "Results"), wrap];
+    // facts may be grouped ({curvature: {lr_monotone: …}}): one level is flattened
+    const facts = Object.entries(out.facts || {}).flatMap(([k, v]) => (
+      v && typeof v === "object" && !Array.isArray(v) && !v.data ? Object.entries(v) : [[k, v]]));
+    if (facts.length) {
+      const dl = el("dl", { class: "facts" });
+      for (const [k, v] of facts) dl.append(el("dt", {}, k.replace(/_/g, " ")), el("dd", {}, cell(v)));
+      parts.push(dl);
+    }
+    section.replaceChildren(...parts);
+  }
+
+  function ensureCheck(lesson) {
+    const buttons = document.querySelector("#code-pane .buttons");
+    if (!buttons) return;
+    if (!checkButton) {
+      checkButton = el("button", { type: "button" }, "Check");
+      checkButton.addEventListener("click", runCheck);
+      buttons.after(checkOut);
+      buttons.insertBefore(checkButton, buttons.children[1] || null);
+    }
+    checkButton.hidden = !lesson;
+    checkOut.hidden = !lesson;
+    if (!lesson) checkOut.textContent = "";
+    else checkButton.dataset.reference = lesson.exercise;
+  }
+
+  async function runCheck() {
+    const lesson = schema.lessons.get(store.get().preset);
+    if (!lesson || !lesson.exercise || !codeLab()) return;
+    checkOut.textContent = "checking …";
+    try {
+      const client = await python.whenReady;
+      const res = await client.call({ op: "check", code: codeLab().pane.getCode(), reference: lesson.exercise,
+        hyper: (lesson.state && lesson.state.hyper) || {} }, { timeLimitMs: 2000 });
+      if (res.error) checkOut.textContent = `Your code did not run: ${res.error}`;
+      else if (res.match) checkOut.textContent = `✓ Matches the lab's ${res.reference} for all ${res.steps} steps.`;
+      else checkOut.textContent = `✗ Parts ways with the lab's ${res.reference} at step ${res.step}: yours ${cell(res.yours)}, expected ${cell(res.expected)}.`;
+    } catch (err) {
+      checkOut.textContent = `Stopped: ${err && err.message ? err.message : err}`;
+    }
+  }
+
+  function onState(state, prev) {
+    if (prev && prev.preset === state.preset) return;
+    const lesson = state.preset ? schema.lessons.get(state.preset) : null;
+    ensureCheck(lesson && lesson.exercise ? lesson : null);
+    if (lesson && lesson.compare && lesson.compare.length) {
+      showTable(lesson);
+    } else {
+      shown = null;
+      section.hidden = true;
+      section.replaceChildren();
+    }
+  }
+
+  return { onState };
+}

@@ -1,0 +1,60 @@
+// Share and Embed: the link of what is on screen, and a ready iframe snippet for a
+// course page. Both read the address bar, which always holds the state (url.js).
+//
+//   mountShare(container)
+
+function el(tag, attrs = {}, text = "") {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text) node.textContent = text;
+  return node;
+}
+
+/** The iframe a course author pastes: this view with embed=1. */
+export function embedSnippet(href) {
+  const url = new URL(href);
+  url.searchParams.set("embed", "1");
+  const src = url.href.replace(/&/g, "&amp;").replace(/"/g, "&quot;");
+  return `<iframe src="${src}" title="Gradient Descent Lab" width="100%" height="560" style="border:0" loading="lazy"></iframe>`;
+}
+
+async function copy(text, field) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    field.hidden = false;       // no clipboard here (permissions, http): select it instead
+    field.focus();
+    field.select();
+    return false;
+  }
+}
+
+export function mountShare(container) {
+  const share = el("button", { type: "button" }, "Share");
+  const embed = el("button", { type: "button", "aria-expanded": "false", "aria-controls": "embed-box" }, "Embed");
+  const said = el("span", { class: "share-said", role: "status" });
+  const linkField = el("input", { type: "text", readonly: "", "aria-label": "Link to this view", class: "share-field" });
+  linkField.hidden = true;
+  const box = el("div", { id: "embed-box", class: "embed-box" });
+  box.hidden = true;
+  const snippet = el("textarea", { readonly: "", rows: "3", "aria-label": "Embed code", class: "share-field" });
+  const copySnippet = el("button", { type: "button" }, "Copy embed code");
+  box.append(snippet, copySnippet);
+  container.append(share, embed, said, linkField, box);
+
+  share.addEventListener("click", async () => {
+    linkField.value = location.href;
+    said.textContent = (await copy(location.href, linkField)) ? "Link copied" : "Copy the link below";
+  });
+  embed.addEventListener("click", () => {
+    const open = box.hidden;
+    box.hidden = !open;
+    embed.setAttribute("aria-expanded", String(open));
+    snippet.value = embedSnippet(location.href);
+  });
+  copySnippet.addEventListener("click", async () => {
+    snippet.value = embedSnippet(location.href);
+    said.textContent = (await copy(snippet.value, snippet)) ? "Embed code copied" : "Copy the code above";
+  });
+}
