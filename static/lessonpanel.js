@@ -48,7 +48,7 @@ function cell(value) {
 }
 
 export function createLessonPanel({ section, store, schema, python, codeLab }) {
-  const checkOut = el("p", { class: "check-result", role: "status", "aria-live": "polite" });
+  const checkOut = el("p", { class: "check-result", "aria-live": "polite" });
   let checkButton = null;
   let shown = null;
 

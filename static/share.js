@@ -33,7 +33,7 @@ async function copy(text, field) {
 export function mountShare(container) {
   const share = el("button", { type: "button" }, "Share");
   const embed = el("button", { type: "button", "aria-expanded": "false", "aria-controls": "embed-box" }, "Embed");
-  const said = el("span", { class: "share-said", role: "status" });
+  const said = el("span", { class: "share-said", "aria-live": "polite" });
   const linkField = el("input", { type: "text", readonly: "", "aria-label": "Link to this view", class: "share-field" });
   linkField.hidden = true;
   const box = el("div", { id: "embed-box", class: "embed-box" });

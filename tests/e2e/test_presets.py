@@ -82,6 +82,7 @@ def test_share_and_embed_give_the_link_and_an_iframe_of_this_view(page, lab_url)
     snippet = page.get_by_label("Embed code").input_value()
     assert snippet.startswith("<iframe src=") and "embed=1" in snippet and "surface=bowl" in snippet
     page.get_by_role("button", name="Share").click()
+    assert page.get_by_role("status").count() == 1  # the one status line DESIGN.md promises
     wait_until(lambda: page.locator(".share-said").inner_text() in ("Link copied", "Copy the link below"),
                5, "Share to answer")
 
