@@ -258,3 +258,13 @@ def test_builder_bias_column_and_surface():
     s = p.surface("toy", "Toy", "L", bounds=((0, 4), (-2, 4)), start=(0, 0), lr=0.1, steps=10, code="")
     assert s.n_samples == 3 and s.dim == 2 and s.min_loss == pytest.approx(0, abs=1e-25)
     assert s.batch_grad(np.zeros((2, 2)), np.array([2])).tolist() == [[-72.0, -18.0]] * 2
+
+
+def test_large_stacks_of_runs_are_evaluated_in_chunks_with_the_same_values():
+    s = get_surface("noisy-labels")  # (3, 400) runs × 1000 rows: more than one chunk
+    W = np.random.default_rng(6).uniform(-1, 1, (3, 400, s.dim))
+    L, G = s.loss(W), s.grad(W)
+    assert L.shape == (3, 400) and G.shape == (3, 400, s.dim)
+    for i in range(3):
+        np.testing.assert_allclose(L[i], s.loss(W[i]), rtol=1e-14)
+        np.testing.assert_allclose(G[i], s.grad(W[i]), rtol=1e-13, atol=1e-16)

@@ -3,10 +3,10 @@
 A data problem is the mean of a per-row loss over n rows. With the design matrix A
 (X, plus a column of ones when the model has a bias) and z = A·w for each row:
 
-    linear, "mse":            ℓ(z, y) = (z − y)²                 ℓ' = 2(z − y)         ℓ'' = 2
-    sigmoid, "mse":           ℓ(z, y) = (σ(z) − y)²              ℓ' = 2(p − y)·s       ℓ'' = 2[s² + (p − y)·s·(1 − 2p)]
-    sigmoid, "cross-entropy": ℓ(z, y) = log(1 + eᶻ) − y·z         ℓ' = p − y            ℓ'' = s
-                              (= −y·log p − (1 − y)·log(1 − p))
+    linear, "mse":            ℓ = (z − y)²         ℓ' = 2(z − y)     ℓ'' = 2
+    sigmoid, "mse":           ℓ = (σ(z) − y)²      ℓ' = 2(p − y)·s   ℓ'' = 2[s² + (p − y)·s·(1 − 2p)]
+    sigmoid, "cross-entropy": ℓ = log(1 + eᶻ) − y·z = −y·log p − (1 − y)·log(1 − p)
+                                                   ℓ' = p − y        ℓ'' = s
     with p = σ(z) = 1/(1 + e⁻ᶻ) and s = p(1 − p), and
 
     L(w) = (1/n) Σᵢ ℓ(aᵢ·w, yᵢ),   ∇L = (1/n) Aᵀℓ',   H = (1/n) Aᵀ diag(ℓ'') A.
@@ -60,25 +60,47 @@ def minibatches(n: int, batch_size: int, steps: int, seed: int = 0) -> list[np.n
     return out[:steps]
 
 
+def _sigmoid_parts(z):
+    """σ(z) and σ'(z) = σ(1 − σ) from e = exp(−|z|): no overflow, exact in both tails."""
+    e = np.exp(-np.abs(z))
+    inv = 1.0 / (1.0 + e)
+    return np.where(z >= 0, inv, e * inv), e * inv * inv
+
+
 def sigmoid(z):
-    """σ(z) = 1/(1 + e⁻ᶻ), computed as exp(−log(1 + e⁻ᶻ)): no overflow, accurate in both tails."""
-    return np.exp(-np.logaddexp(0.0, -z))
+    """σ(z) = 1/(1 + e⁻ᶻ), without overflow for any z."""
+    return _sigmoid_parts(np.asarray(z, dtype=float))[0]
+
+
+def softplus(z):
+    """log(1 + eᶻ) = max(z, 0) + log1p(e^−|z|), without overflow for any z."""
+    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
 
 
 def _row_terms(model: str, loss: str, z, y, order: int):
     """ℓ (order 0), ℓ' (order 1) or ℓ'' (order 2) of every row, as a function of z = a·w."""
     if model == "linear":  # loss == "mse"
         return ((z - y) ** 2, 2 * (z - y), np.full_like(z, 2.0))[order]
+    if loss == "cross-entropy" and order == 0:
+        return softplus(z) - y * z
+    p, s = _sigmoid_parts(z)
     if loss == "cross-entropy":
-        if order == 0:
-            return np.logaddexp(0.0, z) - y * z
-        p = sigmoid(z)
-        return p - y if order == 1 else np.exp(-np.logaddexp(0.0, -z) - np.logaddexp(0.0, z))
-    p = sigmoid(z)
+        return p - y if order == 1 else s
     if order == 0:
         return (p - y) ** 2
-    s = np.exp(-np.logaddexp(0.0, -z) - np.logaddexp(0.0, z))  # p(1 − p) without cancellation
     return 2 * (p - y) * s if order == 1 else 2 * (s * s + (p - y) * s * (1 - 2 * p))
+
+
+def _in_chunks(w, rows: int, f, budget: int = 1 << 20):
+    """f over the runs of w (..., d), a few at a time so that no (runs, rows) intermediate
+    exceeds ``budget`` numbers (a whole recorded path, (K, steps + 1, d), is one call)."""
+    w = np.asarray(w, dtype=float)
+    flat = w.reshape(-1, w.shape[-1])
+    per = max(1, budget // max(rows, 1))
+    if len(flat) <= per:
+        return f(w)
+    out = np.concatenate([f(flat[i:i + per]) for i in range(0, len(flat), per)])
+    return out.reshape(w.shape[:-1] + out.shape[1:])
 
 
 class DataProblem:
@@ -95,11 +117,13 @@ class DataProblem:
         y = np.asarray(y, dtype=float)
         if X.ndim != 2 or y.shape != (X.shape[0],) or not len(y):
             raise GdlabError(f"data must be X (n, p) and y (n,), got {X.shape} and {y.shape}")
-        if model not in MODELS or loss not in LOSSES or (model, loss) == ("linear", "cross-entropy"):
+        if model not in MODELS or loss not in LOSSES or (model, loss) == ("linear",
+                                                                           "cross-entropy"):
             raise GdlabError(f"unknown model/loss {model}/{loss}; expected linear/mse, "
                              "sigmoid/mse or sigmoid/cross-entropy")
         self.X, self.y, self.bias, self.model, self.loss_name = X, y, bias, model, loss
-        self.A = np.hstack([X, np.ones((len(y), 1))]) if bias else X
+        self.A = np.ascontiguousarray(np.hstack([X, np.ones((len(y), 1))]) if bias else X)
+        self.AT = np.ascontiguousarray(self.A.T)  # w @ AT: matmul is far slower on a .T view
         self.n, self.dim = self.A.shape
         self.least_squares = model == "linear"
         if self.least_squares:
@@ -112,22 +136,23 @@ class DataProblem:
 
     # -- any rows ------------------------------------------------------------------------
     def _rows(self, rows):
+        """(A_B, A_Bᵀ, y_B) for the rows B, all rows when ``rows`` is None."""
         if rows is None:
-            return self.A, self.y
+            return self.A, self.AT, self.y
         rows = np.asarray(rows, dtype=np.intp)
-        return self.A[rows], self.y[rows]
+        return self.A[rows], self.AT[:, rows], self.y[rows]
 
     def batch_loss(self, w, rows=None):
         """(1/|B|) Σ_{i∈B} ℓ(aᵢ·w, yᵢ) for w (..., d); all rows when ``rows`` is None."""
-        A, y = self._rows(rows)
-        z = np.asarray(w, dtype=float) @ A.T
-        return np.mean(_row_terms(self.model, self.loss_name, z, y, 0), axis=-1)
+        _, AT, y = self._rows(rows)
+        return _in_chunks(w, len(y), lambda v: np.mean(
+            _row_terms(self.model, self.loss_name, v @ AT, y, 0), axis=-1))
 
     def batch_grad(self, w, rows=None):
         """(1/|B|) Σ_{i∈B} ℓ'(aᵢ·w, yᵢ)·aᵢ for w (..., d) -> (..., d)."""
-        A, y = self._rows(rows)
-        z = np.asarray(w, dtype=float) @ A.T
-        return _row_terms(self.model, self.loss_name, z, y, 1) @ A / len(y)
+        A, AT, y = self._rows(rows)
+        return _in_chunks(w, len(y), lambda v: _row_terms(
+            self.model, self.loss_name, v @ AT, y, 1) @ A / len(y))
 
     # -- the full batch --------------------------------------------------------------------
     def loss(self, w):
@@ -145,8 +170,8 @@ class DataProblem:
         w = np.asarray(w, dtype=float)
         if self.least_squares:
             return np.broadcast_to(self.H, w.shape[:-1] + self.H.shape).copy()
-        c = _row_terms(self.model, self.loss_name, w @ self.A.T, self.y, 2)
-        H = np.einsum("...n,ni,nj->...ij", c, self.A, self.A) / self.n
+        c = _row_terms(self.model, self.loss_name, w @ self.AT, self.y, 2)
+        H = (self.AT * c[..., None, :]) @ self.A / self.n
         return (H + np.swapaxes(H, -1, -2)) / 2
 
     def minimum(self) -> tuple[float, ...] | None:
@@ -301,10 +326,11 @@ DATA_SURFACES: dict = dict([
                  "def grad(w):\n    return np.array([2 * np.mean((w[0] * x - y) * x)])\n",
             note="Mean squared error; L(w) = 11·(w − 2)², so the curvature is 22: GD "
                  "overshoots above lr 1/22 ≈ 0.045 and diverges above 2/22 ≈ 0.091."),
-        _entry(house_prices, "house-prices", "House prices (w, b)", "L(w, b) = mean((w·sqftᵢ + b − priceᵢ)²)",
+        _entry(house_prices, "house-prices", "House prices (w, b)",
+            "L(w, b) = mean((w·sqftᵢ + b − priceᵢ)²)",
             bounds=((-20.0, 220.0), (-60.0, 260.0)), start=(0.0, 0.0), lr=0.01, steps=1000,
-            code="sqft = np.array([1.0, 1.5, 2.0, 2.5, 3.0])             # thousands of square feet\n"
-                 "price = np.array([200.0, 250.0, 300.0, 350.0, 400.0])  # thousands of dollars\n\n"
+            code="sqft = np.array([1.0, 1.5, 2.0, 2.5, 3.0])             # 1000s of square feet\n"
+                 "price = np.array([200.0, 250.0, 300.0, 350.0, 400.0])  # $1000s\n\n"
                  "def loss(w):  # w = (weight, bias)\n"
                  "    return np.mean((w[0] * sqft + w[1] - price) ** 2)\n\n"
                  "def grad(w):\n    e = w[0] * sqft + w[1] - price\n"
@@ -315,7 +341,7 @@ DATA_SURFACES: dict = dict([
             "L(w, b) = mean((w·sizeᵢ + b − priceᵢ)²), size = 1000..3000",
             bounds=((0.0, 0.25), (30.0, 90.0)), start=(0.1, 50.0), lr=1e-7, steps=1000,
             code="sizes = np.array([1000.0, 1500.0, 2000.0, 2500.0, 3000.0])  # square feet\n"
-                 "price = np.array([200.0, 280.0, 350.0, 400.0, 480.0])       # thousands of dollars\n\n"
+                 "price = np.array([200.0, 280.0, 350.0, 400.0, 480.0])       # $1000s\n\n"
                  "def loss(w):  # w = (weight, bias)\n"
                  "    return np.mean((w[0] * sizes + w[1] - price) ** 2)\n\n"
                  "def grad(w):\n    e = w[0] * sizes + w[1] - price\n"
@@ -355,10 +381,12 @@ DATA_SURFACES: dict = dict([
                  "def grad(w):\n    r = X @ w[:3] + w[3] - y\n"
                  "    return np.append(2 * X.T @ r / len(y), 2 * np.mean(r))\n",
             note="Four parameters (three weights and a bias): only the loss curve is drawn."),
-        _entry(regression_10k, "regression-10k", "Regression, 10,000 × 5", "L(w) = mean((xᵢ·w − yᵢ)²), 5 features",
+        _entry(regression_10k, "regression-10k", "Regression, 10,000 × 5",
+            "L(w) = mean((xᵢ·w − yᵢ)²), 5 features",
             bounds=((-4.0, 4.0),) * 5, start=(0.0,) * 5, lr=0.1, steps=100,
             code="rng = np.random.default_rng(42)\nX = rng.standard_normal((10000, 5))\n"
-                 "y = X @ np.array([1.0, -2.0, 0.5, 3.0, -1.0]) + 0.5 * rng.standard_normal(10000)\n\n"
+                 "y = X @ np.array([1.0, -2.0, 0.5, 3.0, -1.0])"
+                 " + 0.5 * rng.standard_normal(10000)\n\n"
                  "def loss(w):\n    return np.mean((X @ w - y) ** 2)\n\n"
                  "def grad(w):\n    return 2 * X.T @ (X @ w - y) / len(y)\n",
             note="004's batch-size experiment (no bias, like the text)."),
