@@ -227,3 +227,10 @@ def test_importing_the_catalog_builds_no_data_until_asked():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"PYTHONPATH": py, "PATH": "/usr/bin:/bin"})
     assert out.stdout.split() == ["0", "1"]
+
+
+def test_every_surface_program_defines_its_gradient():
+    """The code pane shows each surface's own loss and grad (lessons.make_code relies on it)."""
+    from gdlab.surfaces import SURFACES as ALL
+
+    assert [n for n, s in ALL.items() if "def grad" not in s.code] == []

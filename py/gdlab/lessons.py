@@ -53,18 +53,6 @@ TOPICS = (LR, MOMENTUM, DATA, SCHEDULES, LANDSCAPES)
 
 # --- the code pane ----------------------------------------------------------------------
 
-# Gradients for the data surfaces whose catalog code defines only the loss.
-GRAD_CODE = {
-    "linreg": ("def grad(w):\n    r = X @ w[:3] + w[3] - y\n"
-               "    return np.append(2 * X.T @ r / len(y), 2 * np.mean(r))\n"),
-    "regression-10k": "def grad(w):\n    return 2 * X.T @ (X @ w - y) / len(y)\n",
-    "unscaled": "def grad(w):\n    return 2 * X.T @ (X @ w - y) / len(y)\n",
-    "scaled": "def grad(w):\n    return 2 * X.T @ (X @ w - y) / len(y)\n",
-    "sigmoid-neuron": ("def grad(w):\n    p = sigmoid(w[0] * x + w[1])\n"
-                       "    d = 2 * (p - y) * p * (1 - p)\n"
-                       "    return np.array([np.mean(d * x), np.mean(d)])\n"),
-}
-
 
 def _lit(v) -> str:
     return repr(float(v)) if isinstance(v, (int, float)) and not isinstance(v, bool) else repr(v)
@@ -122,8 +110,6 @@ def make_code(state: dict, header: str = "", step: str | None = None) -> str:
         parts.append(f"# The lab draws seeded mini-batches of {state['batch_size']} rows; this "
                      "program is the full-batch loss.")
     parts += ["import numpy as np", "", s.code.rstrip()]
-    if "def grad" not in s.code:
-        parts += ["", GRAD_CODE[s.name].rstrip()]
     parts += ["", f"start = [{', '.join(_lit(v) for v in start)}]", f"lr = {_lit(lr)}",
               f"steps = {steps}"]
     opt = state.get("optimizer", "sgd")
