@@ -16,6 +16,7 @@ import { createStore, makeSchema, runMessage, sameButLr, sliderScale } from "./s
 import { applyParams, describeIgnored, parseQuery, writeUrl } from "./url.js";
 import { createLessonPanel, groupPresets } from "./lessonpanel.js";
 import { mountShare } from "./share.js";
+import { createPythonHandle, describe, setPythonText } from "./python-start.js";
 
 const PASSTHROUGH = ["code", "id"];       // query keys other parts of the page own
 const RUN_CACHE_SIZE = 800;
@@ -41,53 +42,6 @@ function plotlyReady() {
     script.addEventListener("load", () => resolve(window.Plotly));
     script.addEventListener("error", () => reject(new Error("the plotting library did not load")));
   });
-}
-
-/** Python, started on demand: `start()` loads the worker; `whenReady` resolves to the client. */
-function createPythonHandle() {
-  let go = null;
-  const started = new Promise((resolve) => { go = resolve; });
-  const handle = { client: null, ready: false, whenReady: null, start: () => go() };
-  let t0 = 0;
-  handle.whenReady = started
-    .then(() => { t0 = performance.now(); return import("./worker-client.js"); })
-    .then(({ createPython }) => {
-      handle.client = createPython({
-        onProgress: (p) => setPythonText(`Python: ${describe(p)}`),
-        onStatus: (s) => {
-          const text = describe(s);
-          if (text && !/^ready/i.test(text)) setPythonText(`Python: ${text}`);
-        },
-        timeLimitMs: 10000,
-      });
-      return handle.client.ready;
-    })
-    .then(() => {
-      handle.ready = true;
-      const seconds = (performance.now() - t0) / 1000;
-      document.body.dataset.python = "ready";
-      document.body.dataset.pythonReadyMs = String(Math.round(performance.now()));
-      setPythonText(`Python ready (${seconds.toFixed(1)} s)`);
-      return handle.client;
-    });
-  handle.whenReady.catch((err) => {
-    document.body.dataset.python = "failed";
-    setPythonText(`Python could not start: ${describe(err)}`);
-  });
-  return handle;
-}
-
-function describe(x) {
-  if (x === null || x === undefined) return "";
-  if (typeof x === "string") return x;
-  if (x instanceof Error) return x.message;
-  if (typeof x === "object") return String(x.message ?? x.text ?? x.stage ?? x.state ?? x.status ?? "");
-  return String(x);
-}
-
-function setPythonText(text) {
-  const el = $("python-state");
-  if (el && text) el.textContent = text;
 }
 
 function setText(id, text) {

@@ -14,19 +14,13 @@
 // Moving the learning rate only redraws the path traces: the contour lives in its own
 // graph under the path's (see createPlots) and is never resent.
 
-const PATH_COLOR = "#e4572e";
-const COMPARE_COLOR = "#5b5f97";
+import { COMPARE_COLOR, CONTOUR_SCALE, FONT, PATH_COLOR, START_COLOR } from "./theme.js";
+
 const COMPARE_TRACE = () => ({
   type: "scatter", mode: "lines", name: "compare", x: [], y: [], hoverinfo: "skip",
   line: { color: COMPARE_COLOR, width: 2, dash: "dot" },
 });
-const START_COLOR = "#111";
-const CONTOUR_SCALE = [
-  [0, "#0b2e4f"], [0.15, "#1d5a85"], [0.35, "#3d8bb5"], [0.55, "#7fbcd2"],
-  [0.75, "#c4e1e6"], [1, "#f6f4ea"],
-];
 const CONFIG = { displayModeBar: false, responsive: true, scrollZoom: false, doubleClick: false };
-const FONT = { family: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size: 12, color: "#222" };
 
 /** Float64Array (or plain array) of a bridge vector: `{shape, data}`, a typed array or a list. */
 export function vec(v) {
