@@ -7,8 +7,9 @@
 
 dist/ holds the page, its modules, Plotly, the CodeMirror bundle, the Pyodide runtime,
 numpy's wheel (from an npm package, checked by hash, repacked deflated), the gdlab
-sources as a zip for the worker, and boot.json: the catalog and the home view computed
-by the same core in CPython, so the page draws before Python has started.
+sources as a zip for the worker, boot.json (the catalog) and views/ (each surface's and
+preset's first view), computed by the same core in CPython, so a link draws before
+Python has started.
 """
 
 from __future__ import annotations
@@ -182,29 +183,24 @@ def pack_gdlab() -> None:
 
 
 def boot_data() -> dict:
-    """The catalog and the home view at 64 learning rates, computed here in CPython."""
-    import numpy as np
+    """The catalog (computed here in CPython) and the name of the home surface."""
     from gdlab.bridge import handle
 
-    def plain(value):
-        if isinstance(value, np.ndarray):
-            return plain(value.tolist())
-        if isinstance(value, dict):
-            return {k: plain(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [plain(v) for v in value]
-        if isinstance(value, float) and not np.isfinite(value):
-            return None
-        return value
-
     catalog = handle({"op": "catalog"})
-    home = catalog["surfaces"][0]
-    lrs = np.geomspace(1e-4, 2.0, 64).tolist()
-    runs = [handle({"op": "run", "surface": home["name"], "optimizer": "sgd", "lr": lr})
-            for lr in lrs]
-    landscape = handle({"op": "landscape", "surface": home["name"]})
-    return plain({"catalog": catalog, "home": {"surface": home["name"], "landscape": landscape,
-                                               "lrs": lrs, "runs": runs}})
+    return {"catalog": catalog, "home": catalog["surfaces"][0]["name"]}
+
+
+def write_views(home: str) -> None:
+    """static/views/NAME.json: each surface's and preset's first view, so a link paints
+    before Python starts (py/gdlab/views.py); home.json is the home surface's."""
+    from gdlab.views import all_views
+
+    out = DIST / "static/views"
+    out.mkdir()
+    views = all_views(home)
+    views["home"] = views[f"surface-{home}"]
+    for name, view in views.items():
+        (out / f"{name}.json").write_text(json.dumps(view, allow_nan=False, separators=(",", ":")))
 
 
 def build(cdn: bool = False) -> None:
@@ -215,8 +211,9 @@ def build(cdn: bool = False) -> None:
     bundle_editor()
     copy_pyodide(cdn)
     pack_gdlab()
-    (DIST / "static/boot.json").write_text(json.dumps(boot_data(), allow_nan=False,
-                                                      separators=(",", ":")))
+    boot = boot_data()
+    (DIST / "static/boot.json").write_text(json.dumps(boot, allow_nan=False, separators=(",", ":")))
+    write_views(boot["home"])
     print(f"build: wrote {DIST.relative_to(ROOT)}/ ({'CDN' if cdn else 'self-contained'})")
 
 

@@ -1,5 +1,6 @@
-// The lesson side of the page: the Preset picker grouped by topic, the live results
-// table of presets that compare runs, and the Check button of exercise presets.
+// The lesson side of the page: the Preset picker grouped by topic, the facts a preset
+// computes beyond its runs (1/λmax, restarts, ...: the runs are in the Runs table), and
+// the Check button of exercise presets.
 //
 //   groupPresets(select, schema)
 //   const panel = createLessonPanel({ section, store, schema, python, codeLab });
@@ -28,12 +29,6 @@ export function groupPresets(select, schema) {
   select.append(...groups.values());
   select.value = current;
 }
-
-const LABELS = {
-  label: "run", optimizer: "optimizer", lr: "lr", status: "status", final_loss: "final loss",
-  steps_to_tol: "steps to tol", distance_to_min: "distance to min", path_length: "path length",
-  diverged_at: "diverged at", final_w: "final w", reached: "reached",
-};
 
 function cell(value) {
   if (value === null || value === undefined) return "–";
@@ -69,26 +64,12 @@ export function createLessonPanel({ section, store, schema, python, codeLab }) {
       section.replaceChildren(el("h2", {}, "Results"), el("p", { class: "error" }, out.error));
       return;
     }
-    const table = el("table", { class: "results" });
-    table.append(el("caption", {}, `${lesson.title}: computed by the lab's core`));
-    const head = el("tr");
-    for (const c of out.columns) head.append(el("th", { scope: "col" }, LABELS[c] || c));
-    const thead = el("thead");
-    thead.append(head);
-    table.append(thead);
-    const body = el("tbody");
-    for (const row of out.rows) {
-      const tr = el("tr");
-      row.forEach((v, i) => tr.append(i === 0 ? el("th", { scope: "row" }, cell(v)) : el("td", {}, cell(v))));
-      body.append(tr);
-    }
-    table.append(body);
-    const wrap = el("div", { class: "table-wrap", tabindex: "0", role: "group", "aria-label": "Results table" });
-    wrap.append(table);
-    const parts = [el("h2", {}, "Results"), wrap];
+    // The runs themselves are in the Runs table under the plots; here: the lesson's facts.
+    const parts = [el("h2", {}, "Results")];
     // facts may be grouped ({curvature: {lr_monotone: …}}): one level is flattened
     const facts = Object.entries(out.facts || {}).flatMap(([k, v]) => (
       v && typeof v === "object" && !Array.isArray(v) && !v.data ? Object.entries(v) : [[k, v]]));
+    if (!facts.length) { section.hidden = true; section.replaceChildren(); return; }
     if (facts.length) {
       const dl = el("dl", { class: "facts" });
       for (const [k, v] of facts) dl.append(el("dt", {}, k.replace(/_/g, " ")), el("dd", {}, cell(v)));
@@ -132,7 +113,7 @@ export function createLessonPanel({ section, store, schema, python, codeLab }) {
     if (prev && prev.preset === state.preset) return;
     const lesson = state.preset ? schema.lessons.get(state.preset) : null;
     ensureCheck(lesson && lesson.exercise ? lesson : null);
-    if (lesson && lesson.compare && lesson.compare.length) {
+    if (lesson && lesson.facts && lesson.facts.length) {
       showTable(lesson);
     } else {
       shown = null;

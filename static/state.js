@@ -2,7 +2,9 @@
 //
 // A state is a plain object:
 //   { surface, optimizer, lr, steps, start: [x(, y)], hyper: {keyword: value},
-//     preset, embed, extra: {schedule?, clip?, batch_size?, seed?} }
+//     preset, embed, extra: {schedule?, clip?, batch_size?, seed?}, kept: [spec, ...] }
+// `kept` holds the runs the learner kept on screen (each a spec: optimizer, lr, steps,
+// start, hyper, extra); they belong to the surface and go when it changes.
 // The schema is built from the bridge's catalog (surfaces, optimizers, lessons): it gives
 // the defaults and the ranges. Every change goes through `applyChange`, which knows the
 // few rules that tie keys together (a new surface brings its own start, lr and steps; a
@@ -13,7 +15,8 @@ export const LR_MIN_INPUT = 0;           // exclusive: a learning rate must be >
 export const LR_MAX_INPUT = 1e6;         // the core's limit (experiment.MAX_LR)
 export const STEPS_MAX = 10000;          // the page's limit (the core allows more)
 export const COORD_MAX = 1e6;            // |start coordinate| accepted from a link or the field
-export const SLIDER_PER_DECADE = 48;     // slider notches per factor of 10 (about 4.9 % each)
+export const SLIDER_PER_DECADE = 48;
+export const KEPT_MAX = 12;              // kept runs on one view     // slider notches per factor of 10 (about 4.9 % each)
 const SLIDER_LO = 1e-4;
 const SLIDER_HI = 2;
 const EXTRA_KEYS = ["schedule", "clip", "batch_size", "seed"];
@@ -41,24 +44,42 @@ export function defaultState(schema, surface = schema.defaultSurface,
   const s = schema.surfaces.get(surface);
   return {
     surface, optimizer, lr: s.lr, steps: s.steps, start: s.start.slice(),
-    hyper: hyperDefaults(schema, optimizer), preset: "", embed: false, extra: {},
+    hyper: hyperDefaults(schema, optimizer), preset: "", embed: false, extra: {}, kept: [],
+  };
+}
+
+/**
+ * The full state a run spec describes on `surface`: a preset's state, one of its labelled
+ * runs, or a kept run ({optimizer, lr, steps, start, hyper, schedule, ...}); what the spec
+ * leaves out takes the surface's and optimizer's defaults.
+ */
+export function specState(schema, spec, surface = spec.surface) {
+  const name = schema.surfaces.has(surface) ? surface : schema.defaultSurface;
+  const optimizer = schema.optimizers.has(spec.optimizer) ? spec.optimizer : schema.defaultOptimizer;
+  const next = defaultState(schema, name, optimizer);
+  if (Number.isFinite(spec.lr)) next.lr = spec.lr;
+  if (Number.isInteger(spec.steps)) next.steps = spec.steps;
+  if (Array.isArray(spec.start) && spec.start.length === next.start.length) next.start = spec.start.slice();
+  if (typeof spec.start === "number" && next.start.length === 1) next.start = [spec.start];
+  for (const [k, v] of Object.entries(spec.hyper || {})) if (k in next.hyper) next.hyper[k] = v;
+  const extra = spec.extra || spec;
+  for (const k of EXTRA_KEYS) if (extra[k] !== undefined && extra[k] !== null) next.extra[k] = extra[k];
+  return next;
+}
+
+/** The spec of a kept run: what makes the state's run, without the surface. */
+export function keptSpec(state) {
+  return {
+    optimizer: state.optimizer, lr: state.lr, steps: state.steps, start: state.start.slice(),
+    hyper: { ...state.hyper }, extra: { ...state.extra },
   };
 }
 
 /** The state a preset (lesson) sets up; `embed` is kept from `base`. */
 export function presetState(schema, name, base) {
   const lesson = schema.lessons.get(name);
-  if (!lesson) return { ...base, preset: "", extra: {} };
-  const ls = lesson.state || {};
-  const surface = schema.surfaces.has(ls.surface) ? ls.surface : schema.defaultSurface;
-  const optimizer = schema.optimizers.has(ls.optimizer) ? ls.optimizer : schema.defaultOptimizer;
-  const next = defaultState(schema, surface, optimizer);
-  if (Number.isFinite(ls.lr)) next.lr = ls.lr;
-  if (Number.isInteger(ls.steps)) next.steps = ls.steps;
-  if (Array.isArray(ls.start) && ls.start.length === next.start.length) next.start = ls.start.slice();
-  if (typeof ls.start === "number" && next.start.length === 1) next.start = [ls.start];
-  for (const [k, v] of Object.entries(ls.hyper || {})) if (k in next.hyper) next.hyper[k] = v;
-  for (const k of EXTRA_KEYS) if (ls[k] !== undefined && ls[k] !== null) next.extra[k] = ls[k];
+  if (!lesson) return { ...base, preset: "", extra: {}, kept: [] };
+  const next = specState(schema, lesson.state || {});
   return { ...next, preset: name, embed: base ? base.embed : false };
 }
 
@@ -74,7 +95,7 @@ export function applyChange(schema, state, key, value) {
     const keepPreset = state.preset && schema.lessons.get(state.preset)?.state?.surface === value;
     return {
       ...state, surface: value, lr: s.lr, steps: s.steps, start: s.start.slice(),
-      preset: keepPreset ? state.preset : "", extra: keepPreset ? state.extra : {},
+      preset: keepPreset ? state.preset : "", extra: keepPreset ? state.extra : {}, kept: [],
     };
   }
   if (key === "optimizer") {
@@ -82,7 +103,7 @@ export function applyChange(schema, state, key, value) {
     return { ...state, optimizer: value, hyper: hyperDefaults(schema, value) };
   }
   if (key === "preset") {
-    if (!value) return { ...state, preset: "", extra: {} };
+    if (!value) return { ...state, preset: "", extra: {}, kept: [] };
     return presetState(schema, value, state);
   }
   if (key.startsWith("hyper.")) {
@@ -94,6 +115,11 @@ export function applyChange(schema, state, key, value) {
   return { ...state, [key]: value };
 }
 
+/** True when two states make the same run (the same bridge message). */
+export function sameRun(a, b) {
+  return canonical(runMessage(a)) === canonical(runMessage(b));
+}
+
 /** The bridge message that runs this state. */
 export function runMessage(state) {
   return {
@@ -103,7 +129,7 @@ export function runMessage(state) {
 }
 
 /** JSON with object keys sorted, so equal settings give equal text whatever their order. */
-function canonical(value) {
+export function canonical(value) {
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
   if (value && typeof value === "object") {
     return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(",")}}`;

@@ -7,10 +7,10 @@
 // so a reload gives the same view even where the preset differs from the defaults).
 
 import {
-  COORD_MAX, LR_MAX_INPUT, STEPS_MAX, applyChange, defaultState, hyperDefaults, presetState,
+  COORD_MAX, KEPT_MAX, LR_MAX_INPUT, STEPS_MAX, applyChange, defaultState, hyperDefaults, presetState,
 } from "./state.js";
 
-const CORE_KEYS = ["surface", "optimizer", "lr", "steps", "start", "preset", "embed"];
+const CORE_KEYS = ["surface", "optimizer", "lr", "steps", "start", "preset", "embed", "keep"];
 
 /** Why a value is refused, or null when it is fine. Values come in as strings. */
 function checkHyper(spec, text) {
@@ -122,6 +122,12 @@ export function applyParams(base, params, schema, { passthrough = [] } = {}) {
     if (p === null) refuse("start", start, dim === 1 ? "must be one number" : `must be ${dim} numbers like 1,-0.5`);
     else state.start = p;
   }
+  const keep = get("keep");
+  if (keep !== null) {
+    const { kept, problems } = decodeKept(keep, state, schema);
+    state.kept = kept;
+    for (const p of problems) refuse("keep", p.value, p.reason);
+  }
   const specs = new Map((schema.optimizers.get(state.optimizer)?.hypers || []).map((h) => [h.name, h]));
   for (const key of seen) {
     if (CORE_KEYS.includes(key) || passthrough.includes(key)) continue;
@@ -161,8 +167,9 @@ export function serialize(state, schema, { keep = null } = {}) {
     if (all || v !== defaults[k]) params.set(k, typeof v === "boolean" ? (v ? "1" : "0") : String(v));
   }
   if (state.embed) params.set("embed", "1");
+  if (state.kept && state.kept.length) params.set("keep", encodeKept(state.kept, state, schema));
   if (keep) for (const [k, v] of keep) params.append(k, v);
-  const text = params.toString().replace(/%2C/g, ",");
+  const text = params.toString().replace(/%2C/g, ",").replace(/%3B/g, ";").replace(/%3A/g, ":");
   return text ? `?${text}` : "";
 }
 
@@ -172,4 +179,85 @@ export function writeUrl(state, schema, { passthrough = [] } = {}) {
   const keep = [...current].filter(([k]) => passthrough.includes(k));
   const query = serialize(state, schema, { keep });
   if (query !== location.search) history.replaceState(history.state, "", `${location.pathname}${query}${location.hash}`);
+}
+
+// --- kept runs in the link -------------------------------------------------------------
+// keep=RUN;RUN;...  with RUN = optimizer,lr[,name:value...]: the settings that differ from
+// the optimizer's and the surface's defaults (steps, start as x_y, hyperparameters by
+// keyword, clip, batch_size, seed, schedule). Example: keep=sgd,0.1;adam,0.05,beta1:0.8
+
+const KEPT_EXTRA = { clip: "number", batch_size: "int", seed: "int", schedule: "name" };
+
+function encodeValue(v) {
+  return typeof v === "boolean" ? (v ? "1" : "0") : String(v);
+}
+
+/** The `keep` parameter for a list of kept-run specs on the state's surface. */
+export function encodeKept(kept, state, schema) {
+  const s = schema.surfaces.get(state.surface);
+  return kept.map((spec) => {
+    const parts = [spec.optimizer, String(spec.lr)];
+    if (s && spec.steps !== s.steps) parts.push(`steps:${spec.steps}`);
+    if (s && spec.start.some((v, i) => v !== s.start[i])) parts.push(`start:${spec.start.join("_")}`);
+    const defaults = hyperDefaults(schema, spec.optimizer);
+    for (const [k, v] of Object.entries(spec.hyper || {})) if (v !== defaults[k]) parts.push(`${k}:${encodeValue(v)}`);
+    for (const [k, v] of Object.entries(spec.extra || {})) {
+      if (k === "schedule" && v && typeof v === "object") parts.push(`schedule:${v.name}`);
+      else if (k in KEPT_EXTRA && v !== null && typeof v !== "object") parts.push(`${k}:${encodeValue(v)}`);
+    }
+    return parts.join(",");
+  }).join(";");
+}
+
+function decodeOne(text, state, schema) {
+  const [optimizer, lrText, ...rest] = text.split(",");
+  const o = schema.optimizers.get(optimizer);
+  if (!o) return { reason: `no such optimizer '${String(optimizer).slice(0, 20)}'` };
+  const lr = checkLr(lrText ?? "");
+  if (lr === null) return { reason: `the learning rate must be a number > 0 and <= ${LR_MAX_INPUT}` };
+  const spec = { optimizer, lr, steps: state.steps, start: state.start.slice(),
+    hyper: hyperDefaults(schema, optimizer), extra: {} };
+  const s = schema.surfaces.get(state.surface);
+  if (s) { spec.steps = s.steps; spec.start = s.start.slice(); }
+  const hypers = new Map(o.hypers.map((h) => [h.name, h]));
+  for (const part of rest) {
+    const i = part.indexOf(":");
+    const [k, v] = i < 0 ? [part, ""] : [part.slice(0, i), part.slice(i + 1)];
+    if (k === "steps") {
+      const x = checkSteps(v);
+      if (x === null) return { reason: `steps must be a whole number from 0 to ${STEPS_MAX}` };
+      spec.steps = x;
+    } else if (k === "start") {
+      const p = parsePoint(v.replace(/_/g, ","), spec.start.length);
+      if (p === null) return { reason: "start must be numbers joined by _" };
+      spec.start = p;
+    } else if (hypers.has(k)) {
+      const r = checkHyper(hypers.get(k), v);
+      if (r.reason) return { reason: `${k} ${r.reason}` };
+      spec.hyper[k] = r.value;
+    } else if (k in KEPT_EXTRA) {
+      const kind = KEPT_EXTRA[k];
+      const x = kind === "name" ? (/^[a-z][a-z0-9-]{0,30}$/.test(v) ? v : null) : parseNumber(v);
+      if (x === null || (kind === "int" && !Number.isInteger(x)) || (kind !== "name" && x <= 0 && k !== "seed")) {
+        return { reason: `${k} cannot be '${v.slice(0, 20)}'` };
+      }
+      spec.extra[k] = x;
+    } else {
+      return { reason: `unknown setting '${k.slice(0, 20)}'` };
+    }
+  }
+  return { spec };
+}
+
+/** The kept runs a `keep` parameter lists: {kept: [spec], problems: [{value, reason}]}. */
+export function decodeKept(text, state, schema) {
+  const kept = [];
+  const problems = [];
+  for (const item of String(text).split(";").filter(Boolean)) {
+    if (kept.length >= KEPT_MAX) { problems.push({ value: item, reason: `at most ${KEPT_MAX} kept runs` }); break; }
+    const r = decodeOne(item, state, schema);
+    if (r.spec) kept.push(r.spec);
+    else problems.push({ value: item, reason: r.reason });
+  }
+  return { kept, problems };
 }

@@ -54,7 +54,7 @@ def _lesson_catalog() -> list[dict]:
         return []
     return [{"name": l.name, "title": l.title, "topic": l.topic, "source": l.source,
              "state": l.state, "note": l.note, "code": l.code, "compare": list(l.compare),
-             "exercise": l.exercise} for l in LESSONS.values()]
+             "exercise": l.exercise, "facts": list(l.facts)} for l in LESSONS.values()]
 
 
 def landscape(msg: dict) -> dict:
@@ -107,7 +107,9 @@ def sweep(msg: dict) -> dict:
             "status": [r["status"] for r in summary],
             "diverged_at": [r["diverged_at"] for r in summary],
             "final_loss": [r["final_loss"] for r in summary],
-            "steps_to_tol": [r["steps_to_tol"] for r in summary]}
+            "steps_to_tol": [r["steps_to_tol"] for r in summary],
+            "distance_to_min": [r["distance_to_min"] for r in summary],
+            "path_length": [r["path_length"] for r in summary]}
 
 
 def compare(msg: dict) -> dict:

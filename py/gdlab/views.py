@@ -1,0 +1,121 @@
+"""Views computed ahead of time, so a link paints before Python starts in the browser.
+
+build.py writes one small JSON file per view: ``views/surface-NAME.json`` for a surface
+link and ``views/preset-NAME.json`` for a preset link. A view holds its landscape and the
+runs the page first draws, each with the settings (``spec``) that make it, so the page
+can file it under the same key as the live run that replaces it:
+
+    {"kind", "name", "surface", "landscape": {...},
+     "runs": [{"spec": {surface, optimizer, lr, steps, start, hyper, extra}, "run": {...}}]}
+
+A surface view has every optimizer at the surface's default lr and plain GD at the
+slider's notches around it (all of them for the home view); a preset view its own state
+at the notches around its lr and every run it compares. Numbers are rounded to
+``DIGITS`` significant digits: enough to draw, and a tenth of the bytes of full floats.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .bridge import landscape as make_landscape
+from .experiment import run_experiment
+from .lessons import LESSONS
+from .optimizers import OPTIMIZERS
+from .surfaces import SURFACES
+
+DIGITS = 6
+AROUND = 6                 # slider notches each side of a view's lr
+NOTCH_BUDGET = 8_000       # points (runs x steps) for the notches of one view
+RUN_KEYS = ("surface", "optimizer", "hyper", "lr_base", "steps", "start", "dim", "status",
+            "diverged_at", "steps_to_tol", "final_loss", "distance_to_min", "path_length")
+EXTRA = ("schedule", "clip", "batch_size", "seed")
+
+
+def _round(value, digits=DIGITS):
+    """Nested lists of floats rounded to significant digits; non-finite numbers to None."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [_round(v, digits) for v in value]
+    if isinstance(value, (float, np.floating)):
+        v = float(value)
+        return float(f"{v:.{digits}g}") if math.isfinite(v) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def _spec(state: dict) -> dict:
+    spec = {k: state[k] for k in ("surface", "optimizer", "lr", "steps", "start", "hyper") if k in state}
+    spec["extra"] = {k: state[k] for k in EXTRA if state.get(k) is not None}
+    return spec
+
+
+def _run(state: dict) -> dict:
+    out = run_experiment({k: v for k, v in state.items() if k != "label"})
+    run = {k: _round(out[k]) for k in RUN_KEYS}
+    run["path"] = _round(out["path"])
+    run["loss"] = _round(out["loss"])
+    lrs = np.unique(out["lr"])
+    run["lr"] = _round(out["lr"]) if len(lrs) > 1 else None   # None: lr_base at every step
+    return {"spec": _spec({**state, "lr": out["lr_base"], "steps": out["steps"],
+                           "start": list(out["start"])}), "run": run}
+
+
+def _landscape(surface) -> dict | None:
+    if surface.dim > 2:
+        return None
+    land = make_landscape({"surface": surface.name})
+    return {k: _round(v, 5) if isinstance(v, np.ndarray) else v for k, v in land.items()}
+
+
+def _notch_runs(state: dict, notches, every: bool) -> list[dict]:
+    """The state at the slider notches around its lr (all of them when ``every``)."""
+    lrs = list(notches)
+    if not every:
+        i = min(range(len(lrs)), key=lambda j: abs(math.log(lrs[j] / state["lr"])))
+        lrs = lrs[max(0, i - AROUND): i + AROUND + 1]
+    if len(lrs) * (state["steps"] + 1) > NOTCH_BUDGET and not every:
+        return []
+    return [_run({**state, "lr": lr}) for lr in lrs if not math.isclose(lr, state["lr"], rel_tol=1e-12)]
+
+
+def surface_view(name: str, notches, home: bool = False) -> dict:
+    s = SURFACES[name]
+    base = {"surface": name, "lr": s.lr, "steps": s.steps, "start": list(s.start)}
+    runs = [_run({**base, "optimizer": o}) for o in OPTIMIZERS]
+    runs += _notch_runs({**base, "optimizer": "sgd"}, notches, every=home)
+    return {"kind": "surface", "name": name, "surface": name, "landscape": _landscape(s), "runs": runs}
+
+
+def preset_view(name: str, notches) -> dict:
+    lesson = LESSONS[name]
+    state = {"optimizer": "sgd", **lesson.state}
+    s = SURFACES[state["surface"]]
+    state.setdefault("lr", s.lr)
+    state.setdefault("steps", s.steps)
+    runs = [_run(state)] + [_run(r) for r in lesson.compare]
+    runs += _notch_runs(state, notches, every=False) if not state.get("schedule") else []
+    return {"kind": "preset", "name": name, "surface": s.name, "landscape": _landscape(s), "runs": runs}
+
+
+def slider_notches(lr: float) -> list[float]:
+    """The page's learning-rate slider (static/state.js sliderScale) for a default lr."""
+    lo = min(1e-4, 10 ** math.floor(math.log10(lr / 10)))
+    hi = max(2.0, lr * 4)
+    n = math.ceil(math.log10(hi / lo) * 48)
+    return [float(f"{lo * 10 ** (p / 48):.3g}") for p in range(n + 1)]
+
+
+def all_views(home: str) -> dict[str, dict]:
+    """Every view by file name: a surface view per surface, a preset view per preset."""
+    out = {}
+    for name, s in SURFACES.items():
+        out[f"surface-{name}"] = surface_view(name, slider_notches(s.lr), home=name == home)
+    for name, lesson in LESSONS.items():
+        s = SURFACES[lesson.state["surface"]]
+        out[f"preset-{name}"] = preset_view(name, slider_notches(s.lr))
+    return out

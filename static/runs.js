@@ -1,0 +1,212 @@
+// The runs of a view: which runs a state shows, and where each one's numbers come from.
+//
+//   const runs = createRuns({ schema, python, view, onChange });   // view: precomputed
+//   runs.view(state)      -> [slot, ...]   what to draw now (runtraces.js: slot), the live
+//                                          run last; slots whose run is not known yet have
+//                                          run === null and are fetched
+//   runs.setUser(run)     the learner's own program drives the live run (null: it stops)
+//   runs.liveError        the live run's last error, or ""
+//
+// A view is the live run (the one the controls drive, trace name "path"), the runs of a
+// comparing preset and the runs the learner kept. Every run is a state; a run's numbers
+// come, fastest first, from the cache (filled by every answer and by one vectorised
+// sweep over the slider's notches), from Python, or, until Python has answered, from the
+// view's file computed at build time (static/views/, see py/gdlab/views.py). `onChange` fires when an answer arrives;
+// the page then asks for the view again (state -> runs -> plots, one way).
+
+import { formatLr } from "./format.js";
+import { normalizeRun } from "./plots.js";
+import { COMPARE_COLOR, PATH_COLOR, RUN_COLORS } from "./theme.js";
+import { canonical, runMessage, sameButLr, sameRun, sliderScale, specState } from "./state.js";
+
+const CACHE_SIZE = 800;
+const SWEEP_MAX_POINTS = 150000;    // prefetch every slider notch when K·(steps+1) is at most this
+const SWEEP_MAX_WORK = 2e6;         // ... and K·(steps+1)·(1 + data rows) at most this
+const SWEEP_TIME_LIMIT_MS = 4000;
+const FIXED_TIME_LIMIT_MS = 20000;
+
+const keyOf = (state) => canonical(runMessage(state));
+
+/** A short label for a run that differs from the view's defaults in `spec`. */
+export function runLabel(schema, state) {
+  const o = schema.optimizers.get(state.optimizer);
+  const name = o ? (o.short || o.title || o.name) : state.optimizer;
+  const parts = [`${name.replace(/\s*\(.*\)$/, "")}, lr ${formatLr(state.lr)}`];
+  const defaults = Object.fromEntries((o?.hypers || []).map((h) => [h.name, h.default]));
+  for (const [k, v] of Object.entries(state.hyper || {})) if (v !== defaults[k]) parts.push(`${k} ${v}`);
+  const s = schema.surfaces.get(state.surface);
+  if (s && state.start.some((v, i) => v !== s.start[i])) parts.push(`from (${state.start.join(", ")})`);
+  if (s && state.steps !== s.steps) parts.push(`${state.steps} steps`);
+  return parts.join(", ");
+}
+
+export function createRuns({ schema, python, view: view0, onChange }) {
+  const cache = new Map();
+  const pending = new Set();
+  const errors = new Map();
+  // Runs computed at build time for this view (views.py): by key, and as a list to
+  // find the nearest learning rate of the same experiment while Python starts.
+  const early = ((view0 && view0.runs) || []).map(({ spec, run }) => {
+    const state = specState(schema, spec);
+    return { state, key: keyOf(state), run: normalizeRun(run) };
+  });
+  const earlyByKey = new Map(early.map((e) => [e.key, e.run]));
+  let lastLive = null;       // the live run drawn last: shown while the next one computes
+  let user = null;           // a result of the learner's program
+  let sweptKey = null;
+  const api = { view, setUser, remember, liveError: "", approx: false };
+
+  function remember(key, run) {
+    cache.set(key, run);
+    if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value);
+  }
+
+  /** The precomputed run of this state, or of the same experiment at the nearest lr. */
+  function earlyRun(state, nearest) {
+    const exact = earlyByKey.get(keyOf(state));
+    if (exact || !nearest) return exact || null;
+    let best = null;
+    for (const e of early) {
+      if (!sameButLr(state, e.state)) continue;
+      if (!best || Math.abs(Math.log(e.state.lr / state.lr)) < Math.abs(Math.log(best.state.lr / state.lr))) best = e;
+    }
+    return best ? best.run : null;
+  }
+
+  function fetchLive(state, key) {
+    python.client.latest("run", runMessage(state)).then((res) => {
+      if (res === null || res === undefined) return;      // superseded by a newer request
+      if (res.error) { api.liveError = res.error; onChange("error"); return; }
+      api.liveError = "";
+      remember(key, normalizeRun(res));
+      onChange("live");
+    }, (err) => { api.liveError = String(err && err.message || err); onChange("error"); });
+  }
+
+  function fetchFixed(state, key) {
+    if (pending.has(key) || errors.has(key)) return;
+    pending.add(key);
+    python.whenReady
+      .then((client) => client.call(runMessage(state), { timeLimitMs: FIXED_TIME_LIMIT_MS }))
+      .then((res) => {
+        if (res.error) errors.set(key, res.error);
+        else remember(key, normalizeRun(res));
+      }, (err) => errors.set(key, String(err && err.message || err)))
+      .finally(() => { pending.delete(key); onChange("fixed"); });
+  }
+
+  /**
+   * The run of a state: from the cache, else asked of Python; meanwhile the run computed
+   * at build time (for the live run before Python is ready: the nearest lr's), or null.
+   */
+  function runOf(state, live) {
+    const key = keyOf(state);
+    const hit = cache.get(key);
+    if (hit) return hit;
+    if (!python.ready) {
+      python.start();
+      return earlyRun(state, live);
+    }
+    if (live) fetchLive(state, key); else fetchFixed(state, key);
+    return earlyRun(state, false);
+  }
+
+  function liveSlot(state, matched) {
+    if (user) {
+      return { id: "live", label: "Your code", color: PATH_COLOR, run: user, live: true, traceName: "path", state };
+    }
+    let run = runOf(state, true);
+    api.approx = Boolean(run && !cache.has(keyOf(state)));
+    if (run) lastLive = run;
+    else if (lastLive && lastLive.surface === state.surface) run = lastLive;   // until the new one comes
+    if (run && python.ready && !api.approx && cache.has(keyOf(state))) prefetchSweep(state);
+    return { id: "live", label: matched ? matched.label : runLabel(schema, state), color: PATH_COLOR,
+      run, live: true, traceName: "path", state, error: api.liveError };
+  }
+
+  /** The preset's labelled runs on this surface, as full states. */
+  function presetSpecs(state) {
+    const lesson = state.preset ? schema.lessons.get(state.preset) : null;
+    if (!lesson || !lesson.compare || user) return [];
+    return lesson.compare
+      .map((spec, i) => ({ i, label: spec.label || `run ${i + 1}`, state: specState(schema, spec) }))
+      .filter((p) => p.state.surface === state.surface);
+  }
+
+  function view(state) {
+    const presets = presetSpecs(state);
+    const matched = presets.find((p) => sameRun(p.state, state)) || null;
+    const slots = [];
+    let c = 0;
+    for (const p of presets) {
+      if (p === matched) continue;
+      slots.push(fixedSlot(`preset-${p.i}`, p.label, RUN_COLORS[c++ % RUN_COLORS.length], p.state));
+    }
+    (user ? [] : state.kept || []).forEach((spec, i) => {
+      const s = specState(schema, spec, state.surface);
+      slots.push(fixedSlot(`kept-${i}`, `kept: ${runLabel(schema, s)}`, RUN_COLORS[c++ % RUN_COLORS.length], s, "kept"));
+    });
+    slots.push(liveSlot(state, matched));
+    const liveRun = slots[slots.length - 1].run;
+    if (liveRun && liveRun.compare) {
+      const cmp = (liveRun._compare ??= normalizeRun(liveRun.compare));
+      slots.splice(slots.length - 1, 0, { id: "compare", label: `compare: ${cmp.optimizer}`,
+        traceName: "compare", color: COMPARE_COLOR, dash: "dot", run: cmp, live: false, kind: "compare" });
+    }
+    return slots;
+  }
+
+  function fixedSlot(id, label, color, state, kind = "preset") {
+    const key = keyOf(state);
+    const run = runOf(state, false);
+    return { id, label, color, run, live: false, kind, state, error: errors.get(key) || "" };
+  }
+
+  function setUser(run) {
+    user = run;
+    if (run) lastLive = null;
+  }
+
+  /**
+   * Run this experiment at every notch of the slider in one vectorised call (the `sweep`
+   * op: K learning rates as one (K, d) run) and cache each row as that notch's run, so
+   * dragging the slider redraws from memory. Skipped for schedules and very long runs.
+   */
+  function prefetchSweep(state) {
+    if (!python.ready || state.extra.schedule) return;
+    const surface = schema.surfaces.get(state.surface);
+    const scale = sliderScale(surface);
+    const lrs = Array.from({ length: scale.max + 1 }, (_, pos) => scale.toLr(pos));
+    const points = lrs.length * (state.steps + 1);
+    if (points > SWEEP_MAX_POINTS || points * (1 + (surface.n_samples || 0)) > SWEEP_MAX_WORK) return;
+    const base = runMessage(state);
+    const key = JSON.stringify({ ...base, lr: null });
+    if (key === sweptKey) return;
+    sweptKey = key;
+    python.client.latest("sweep", { ...base, op: "sweep", lrs }, { timeLimitMs: SWEEP_TIME_LIMIT_MS }).then((res) => {
+      if (!res || res.error || !res.paths || !res.paths.shape) {
+        if (sweptKey === key) sweptKey = null;
+        return;
+      }
+      storeSweep(state, base, lrs, res);
+    }, () => { if (sweptKey === key) sweptKey = null; });
+  }
+
+  function storeSweep(state, base, lrs, res) {
+    const [k, n, d] = res.paths.shape;
+    for (let i = 0; i < k; i++) {
+      const key = canonical({ ...base, lr: lrs[i] });
+      if (cache.has(key)) continue;
+      remember(key, normalizeRun({
+        surface: res.surface, optimizer: res.optimizer, hyper: res.hyper, lr_base: lrs[i],
+        steps: state.steps, start: state.start, dim: d,
+        path: { shape: [n, d], data: res.paths.data.subarray(i * n * d, (i + 1) * n * d) },
+        loss: { shape: [n], data: res.losses.data.subarray(i * n, (i + 1) * n) },
+        status: res.status[i], diverged_at: res.diverged_at[i], steps_to_tol: res.steps_to_tol[i],
+        final_loss: res.final_loss[i], distance_to_min: res.distance_to_min[i], path_length: res.path_length[i],
+      }));
+    }
+  }
+
+  return api;
+}

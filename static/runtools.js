@@ -1,0 +1,60 @@
+// The buttons under the plots: Keep this run, Clear kept runs, and the downloads.
+//
+//   mountRunTools(lab, { keptMax, keptSpec, sameRun, setText })
+// `lab` gives the store, the schema, the view (its drawn slots), the plots' divs and the
+// code lab (for the program a notebook carries).
+
+import { download, notebook, plotsPng, runsCsv } from "./export.js";
+import { codeForState } from "./program.js";
+import { specState } from "./state.js";
+import { cellText } from "./runtable.js";
+
+const $ = (id) => document.getElementById(id);
+
+function fileStem(state) {
+  return `gdlab-${state.preset || state.surface}-${state.optimizer}`.replace(/[^a-z0-9-]+/gi, "-");
+}
+
+/** A markdown table of the drawn runs (for the notebook). */
+function markdownTable(slots) {
+  const head = "| run | optimizer | lr | status | final loss | steps to tol |\n|---|---|---|---|---|---|";
+  const rows = slots.map(({ label, run }) => `| ${label.replace(/\|/g, "/")} | ${run.optimizer ?? ""} | ${cellText(run.lr_base)} | ${run.status ?? ""} | ${cellText(run.final_loss)} | ${cellText(run.steps_to_tol)} |`);
+  return [head, ...rows].join("\n");
+}
+
+export function mountRunTools(lab, { keptMax, keptSpec, sameRun, setText }) {
+  const { store, schema } = lab;
+
+  $("keep").addEventListener("click", () => {
+    const state = store.get();
+    if (lab.codeLab && lab.codeLab.active) { setText("notice", "Runs of your own code cannot be kept yet: Reset code first."); return; }
+    const kept = state.kept || [];
+    if (kept.some((k) => sameRun(specState(schema, k, state.surface), state))) return;
+    if (kept.length >= keptMax) { setText("notice", `At most ${keptMax} kept runs: clear some first.`); return; }
+    store.change("kept", [...kept, keptSpec(state)], "keep");
+  });
+  $("clear-kept").addEventListener("click", () => store.change("kept", [], "clear"));
+
+  $("download-csv").addEventListener("click", () => {
+    download(`${fileStem(store.get())}.csv`, runsCsv(lab.view.slots()), "text/csv");
+  });
+  $("download-png").addEventListener("click", async () => {
+    try {
+      const blob = await plotsPng([$("landscape-bg"), $("landscape"), $("curve")]);
+      download(`${fileStem(store.get())}.png`, blob);
+    } catch (err) {
+      setText("error", `The image could not be made: ${err && err.message ? err.message : err}`);
+    }
+  });
+  $("download-notebook").addEventListener("click", () => {
+    const state = store.get();
+    const s = schema.surfaces.get(state.surface);
+    const program = lab.codeLab ? lab.codeLab.pane.getCode() : codeForState(state, schema);
+    const lesson = state.preset ? schema.lessons.get(state.preset) : null;
+    const text = notebook({
+      title: lesson ? lesson.title : `${s.title || s.name}: ${state.optimizer}, lr ${state.lr}`,
+      program, link: location.href, bounds: s.bounds, table: markdownTable(lab.view.slots()),
+    });
+    download(`${fileStem(state)}.ipynb`, text, "application/x-ipynb+json");
+  });
+}
