@@ -29,7 +29,7 @@ from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-DIST = ROOT / "dist"
+DIST = Path(os.environ.get("GDLAB_DIST") or ROOT / "dist")   # another place for a side-by-side build
 NODE = ROOT / "node_modules"
 PYODIDE = NODE / "pyodide"
 NUMPY_WHEEL = NODE / "@bentopdf/pymupdf-wasm/assets/numpy-2.2.5-cp313-cp313-pyodide_2025_0_wasm32.whl"
@@ -214,7 +214,7 @@ def build(cdn: bool = False) -> None:
     boot = boot_data()
     (DIST / "static/boot.json").write_text(json.dumps(boot, allow_nan=False, separators=(",", ":")))
     write_views(boot["home"])
-    print(f"build: wrote {DIST.relative_to(ROOT)}/ ({'CDN' if cdn else 'self-contained'})")
+    print(f"build: wrote {DIST}/ ({'CDN' if cdn else 'self-contained'})")
 
 
 def needs_build() -> bool:

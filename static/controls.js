@@ -9,12 +9,9 @@
 // learning rate of -1) marks the control invalid and leaves the state alone.
 
 import { formatLr, formatPoint } from "./format.js";
-import { SLIDER_PER_DECADE, sliderScale } from "./state.js";
+import { SLIDER_PER_DECADE, readKey, sliderScale } from "./state.js";
 import { checkLr, checkSteps, parseNumber, parsePoint } from "./url.js";
 
-function keyOf(state, key) {
-  return key.startsWith("hyper.") ? state.hyper[key.slice(6)] : state[key];
-}
 
 function inRange(el, x) {
   if (el.min !== "" && x < Number(el.min)) return false;
@@ -83,7 +80,7 @@ export function makeCodecs(schema) {
  * with the state after the controls changed (the binder does not subscribe itself, so
  * the page can add or remove controls first).
  */
-export function bindControls(root, store, codecs) {
+export function bindControls(root, store, codecs, schema) {
   function commit(el) {
     const codec = codecs[el.dataset.kind];
     if (!codec) return;
@@ -113,7 +110,7 @@ export function bindControls(root, store, codecs) {
     for (const el of root.querySelectorAll("[data-key]")) {
       const codec = codecs[el.dataset.kind];
       if (!codec) continue;
-      codec.write(el, keyOf(state, el.dataset.key), state);
+      codec.write(el, readKey(schema, state, el.dataset.key), state);
       if (codec.read(el, state) !== null) el.removeAttribute("aria-invalid");
     }
   }
@@ -135,9 +132,9 @@ export function fillSelect(select, items) {
  * The inputs for one optimizer's hyperparameters, each labelled by its keyword
  * (`momentum`, `beta1`, ...) with its help text as the description.
  */
-export function renderHyperFields(container, spec) {
+export function renderHyperFields(container, spec, prefix = "hyper") {
   const rows = (spec ? spec.hypers : []).map((h) => {
-    const id = `hyper-${h.name}`;
+    const id = `${prefix}-${h.name}`;
     const row = document.createElement("div");
     row.className = h.kind === "bool" ? "field check" : "field";
     const label = document.createElement("label");
@@ -145,7 +142,7 @@ export function renderHyperFields(container, spec) {
     label.textContent = h.name;
     const input = document.createElement("input");
     input.id = id;
-    input.dataset.key = `hyper.${h.name}`;
+    input.dataset.key = `${prefix}.${h.name}`;
     if (h.kind === "bool") {
       input.type = "checkbox";
       input.dataset.kind = "checkbox";

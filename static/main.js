@@ -12,7 +12,7 @@
 import { bindControls, fillSelect, makeCodecs, renderHyperFields } from "./controls.js";
 import { formatCoord, formatLoss } from "./format.js";
 import { createPlots, normalizeRun } from "./plots.js";
-import { createStore, keptSpec, makeSchema, runMessage, sameRun, KEPT_MAX } from "./state.js";
+import { createStore, keptSpec, makeSchema, runMessage, sameRun, sliderScale, KEPT_MAX } from "./state.js";
 import { describeIgnored, parseQuery, writeUrl } from "./url.js";
 import { createLessonPanel, groupPresets } from "./lessonpanel.js";
 import { mountShare } from "./share.js";
@@ -22,6 +22,9 @@ import { createPlayer } from "./player.js";
 import { createEmbed, embedded } from "./embed.js";
 import { createRunTable } from "./runtable.js";
 import { mountRunTools } from "./runtools.js";
+import { createSweepPlot } from "./sweepplot.js";
+import { createSchedulePlot } from "./schedplot.js";
+import { bandGradient, bands, regimeAt, valueText } from "./regimes.js";
 
 const PASSTHROUGH = ["code", "id"];       // query keys other parts of the page own
 const $ = (id) => document.getElementById(id);
@@ -93,8 +96,10 @@ function setupState(catalog, homeSurface) {
   fillSelect($("surface"), [...schema.surfaces.values()].map((s) => [s.name, s.title || s.name]));
   fillSelect($("optimizer"), [...schema.optimizers.values()].map((o) => [o.name, o.title || o.name]));
   groupPresets($("preset"), schema);
+  fillSelect($("schedule"), [...schema.schedules.values()].map((o) => [o.name, o.title || o.name]));
+  $("schedule-fieldset").hidden = schema.schedules.size === 0;
   $("preset").closest(".field").hidden = schema.lessons.size === 0;
-  const binder = bindControls(form, store, makeCodecs(schema));
+  const binder = bindControls(form, store, makeCodecs(schema), schema);
   return { schema, parsed, store, binder };
 }
 
@@ -158,8 +163,40 @@ function renderInfo(schema, state) {
   setText("surface-note", s.note || "");
 }
 
+/**
+ * The learning rate as a landscape: the sweep plot, the regime bands under the slider
+ * and the slider's spoken value, and the schedule plot.
+ */
+function createLrViews({ schema, store, runs }) {
+  const sweepPlot = createSweepPlot($("sweep"), $("sweep-note"), {
+    onPick: (lr) => store.change("lr", lr, "sweep"),
+  });
+  const schedPlot = createSchedulePlot($("schedule-plot"));
+  let banded = null;
+
+  function update(live, cursor) {
+    const state = store.get();
+    const s = schema.surfaces.get(state.surface);
+    const sweep = plotsCustom() ? null : runs.sweepOf(state);
+    sweepPlot.show(sweep, state.lr, { lossLog: Boolean(s.log_loss) && Number.isFinite(s.min_loss), minLoss: s.min_loss });
+    const range = $("lr-range");
+    const regime = sweep ? regimeAt(sweep, state.lr) : null;
+    range.setAttribute("aria-valuetext", valueText(state.lr, regime));
+    if (banded !== sweep) {
+      banded = sweep;
+      const scale = sliderScale(s);
+      $("lr-bands").style.background = sweep ? bandGradient(bands(sweep, scale.toPos, scale.max), scale.max) : "";
+      $("lr-bands").title = sweep ? "what runs do at each learning rate (from the sweep)" : "";
+    }
+    schedPlot.show(live && live.run, cursor);
+  }
+  const plotsCustom = () => $("landscape").dataset.surface === "custom";
+  return { update, cursor: (live, cursor) => schedPlot.show(live && live.run, cursor) };
+}
+
 /** The view: runs -> plots, table and status line. Returns { draw, refresh }. */
 function createView({ schema, store, plots, runs, embed }) {
+  const lrViews = createLrViews({ schema, store, runs });
   const hidden = new Set();
   let slots = [];
   let firstDraw = true;
@@ -181,6 +218,7 @@ function createView({ schema, store, plots, runs, embed }) {
       $("status").textContent = statusText(l.run, Math.min(player.cursor, l.run.points.length - 1));
     }
     const state = store.get();
+    lrViews.cursor(l, player.cursor);
     return plots.showRuns(shown(), player.cursor, { steps: state.steps, key: frameKey(state) });
   }
 
@@ -196,6 +234,7 @@ function createView({ schema, store, plots, runs, embed }) {
     table.render(slots, hidden);
     player.follow(Math.max(0, ...shown().map((s) => s.run.points.length - 1)));
     renderLegend(shown());
+    lrViews.update(l, player.cursor);
     return draw().then(() => {
       if (firstDraw && l.run) {
         firstDraw = false;
@@ -297,6 +336,19 @@ async function onState(lab, state, prev) {
   if (!prev || prev.optimizer !== state.optimizer) {
     renderHyperFields($("hyper"), schema.optimizers.get(state.optimizer));
     $("hyper-fieldset").hidden = !(schema.optimizers.get(state.optimizer)?.hypers || []).length;
+  }
+  if (!prev || prev.extra.schedule !== state.extra.schedule) {
+    const name = state.extra.schedule ? (state.extra.schedule.name || state.extra.schedule) : "constant";
+    if (!prev || (prev.extra.schedule?.name || prev.extra.schedule || "constant") !== name) {
+      renderHyperFields($("schedule-params"), schema.schedules.get(name), "schedule");
+    }
+  }
+  if (!prev || prev.surface !== state.surface) {
+    const n = schema.surfaces.get(state.surface).n_samples || 0;
+    $("batch-row").hidden = !n;
+    $("batch-help").hidden = !n;
+    $("batch-size").max = String(n);
+    $("batch-help").textContent = n ? `1 to ${n}; ${n} is the full batch (every row at every step)` : "";
   }
   binder.render(state);
   lab.codeLab?.onState(state, prev);

@@ -6,6 +6,8 @@
 //                                          run === null and are fetched
 //   runs.setUser(run)     the learner's own program drives the live run (null: it stops)
 //   runs.liveError        the live run's last error, or ""
+//   runs.sweepOf(state)   {lrs, status, final_loss, diverged_at, thresholds} at every
+//                         notch of the slider (one vectorised run), or null
 //
 // A view is the live run (the one the controls drive, trace name "path"), the runs of a
 // comparing preset and the runs the learner kept. Every run is a state; a run's numbers
@@ -21,7 +23,8 @@ import { canonical, runMessage, sameButLr, sameRun, sliderScale, specState } fro
 
 const CACHE_SIZE = 800;
 const SWEEP_MAX_POINTS = 150000;    // prefetch every slider notch when K·(steps+1) is at most this
-const SWEEP_MAX_WORK = 2e6;         // ... and K·(steps+1)·(1 + data rows) at most this
+const SWEEP_MAX_WORK = 2e6;         // ... and K·(steps+1)·(1 + data rows) at most 4x this
+const SWEEP_MIN_RATES = 40;         // fewer notches than this: no sweep
 const SWEEP_TIME_LIMIT_MS = 4000;
 const FIXED_TIME_LIMIT_MS = 20000;
 
@@ -37,6 +40,9 @@ export function runLabel(schema, state) {
   const s = schema.surfaces.get(state.surface);
   if (s && state.start.some((v, i) => v !== s.start[i])) parts.push(`from (${state.start.join(", ")})`);
   if (s && state.steps !== s.steps) parts.push(`${state.steps} steps`);
+  const sched = state.extra && state.extra.schedule;
+  if (sched) parts.push(`${typeof sched === "string" ? sched : sched.name} schedule`);
+  if (state.extra && state.extra.batch_size) parts.push(`batch ${state.extra.batch_size}`);
   return parts.join(", ");
 }
 
@@ -54,7 +60,13 @@ export function createRuns({ schema, python, view: view0, onChange }) {
   let lastLive = null;       // the live run drawn last: shown while the next one computes
   let user = null;           // a result of the learner's program
   let sweptKey = null;
-  const api = { view, setUser, remember, liveError: "", approx: false };
+  const sweeps = new Map();  // the experiment but its lr -> the sweep over the slider's notches
+  const api = { view, setUser, remember, sweepOf, liveError: "", approx: false };
+
+  /** The sweep of this experiment over the slider's notches, once Python has run it. */
+  function sweepOf(state) {
+    return sweeps.get(canonical({ ...runMessage(state), lr: null })) || null;
+  }
 
   function remember(key, run) {
     cache.set(key, run);
@@ -146,6 +158,12 @@ export function createRuns({ schema, python, view: view0, onChange }) {
       const s = specState(schema, spec, state.surface);
       slots.push(fixedSlot(`kept-${i}`, `kept: ${runLabel(schema, s)}`, RUN_COLORS[c++ % RUN_COLORS.length], s, "kept"));
     });
+    // A mini-batch run is drawn beside the full-batch run of the same settings.
+    if (state.extra.batch_size && !user) {
+      const full = { ...state, extra: { ...state.extra } };
+      delete full.extra.batch_size;
+      slots.push(fixedSlot("full-batch", "full batch", RUN_COLORS[c++ % RUN_COLORS.length], full, "full-batch"));
+    }
     slots.push(liveSlot(state, matched));
     const liveRun = slots[slots.length - 1].run;
     if (liveRun && liveRun.compare) {
@@ -170,15 +188,18 @@ export function createRuns({ schema, python, view: view0, onChange }) {
   /**
    * Run this experiment at every notch of the slider in one vectorised call (the `sweep`
    * op: K learning rates as one (K, d) run) and cache each row as that notch's run, so
-   * dragging the slider redraws from memory. Skipped for schedules and very long runs.
+   * dragging the slider redraws from memory. Long runs sweep every k-th notch (at least
+   * SWEEP_MIN_RATES of them: enough for the sweep plot); very long ones are skipped.
    */
   function prefetchSweep(state) {
     if (!python.ready || state.extra.schedule) return;
     const surface = schema.surfaces.get(state.surface);
     const scale = sliderScale(surface);
-    const lrs = Array.from({ length: scale.max + 1 }, (_, pos) => scale.toLr(pos));
-    const points = lrs.length * (state.steps + 1);
-    if (points > SWEEP_MAX_POINTS || points * (1 + (surface.n_samples || 0)) > SWEEP_MAX_WORK) return;
+    const cost = (state.steps + 1) * (1 + (surface.n_samples || 0) / 20);
+    const every = Math.max(1, Math.ceil(((scale.max + 1) * cost) / SWEEP_MAX_POINTS));
+    const lrs = [];
+    for (let pos = 0; pos <= scale.max; pos += every) lrs.push(scale.toLr(pos));
+    if (lrs.length < SWEEP_MIN_RATES || lrs.length * (state.steps + 1) * (1 + (surface.n_samples || 0)) > SWEEP_MAX_WORK * 4) return;
     const base = runMessage(state);
     const key = JSON.stringify({ ...base, lr: null });
     if (key === sweptKey) return;
@@ -193,6 +214,12 @@ export function createRuns({ schema, python, view: view0, onChange }) {
   }
 
   function storeSweep(state, base, lrs, res) {
+    sweeps.set(canonical({ ...base, lr: null }), {
+      lrs, status: res.status, final_loss: res.final_loss, diverged_at: res.diverged_at,
+      thresholds: res.thresholds || {},
+    });
+    if (sweeps.size > 20) sweeps.delete(sweeps.keys().next().value);
+    onChange("sweep");
     const [k, n, d] = res.paths.shape;
     for (let i = 0; i < k; i++) {
       const key = canonical({ ...base, lr: lrs[i] });

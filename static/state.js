@@ -26,10 +26,11 @@ export function makeSchema(catalog, homeSurface) {
   const surfaces = new Map((catalog.surfaces || []).map((s) => [s.name, s]));
   const optimizers = new Map((catalog.optimizers || []).map((o) => [o.name, o]));
   const lessons = new Map((catalog.lessons || []).map((l) => [l.name, l]));
+  const schedules = new Map((catalog.schedules || []).map((l) => [l.name, l]));
   const defaultSurface = surfaces.has(homeSurface) ? homeSurface
     : surfaces.has("parabola") ? "parabola" : [...surfaces.keys()][0];
   const defaultOptimizer = optimizers.has("sgd") ? "sgd" : [...optimizers.keys()][0];
-  return { surfaces, optimizers, lessons, defaultSurface, defaultOptimizer };
+  return { surfaces, optimizers, lessons, schedules, defaultSurface, defaultOptimizer };
 }
 
 /** The hyperparameter defaults of one optimizer: {keyword: value}. */
@@ -106,6 +107,14 @@ export function applyChange(schema, state, key, value) {
     if (!value) return { ...state, preset: "", extra: {}, kept: [] };
     return presetState(schema, value, state);
   }
+  if (key === "schedule" || key.startsWith("schedule.")) return changeSchedule(schema, state, key, value);
+  if (key === "batch_size" || key === "seed") {
+    const extra = { ...state.extra };
+    if (value === null || value === "" || (key === "batch_size" && value >= (schema.surfaces.get(state.surface).n_samples || Infinity))) {
+      delete extra[key];
+    } else extra[key] = value;
+    return canonical(extra) === canonical(state.extra) ? state : { ...state, extra };
+  }
   if (key.startsWith("hyper.")) {
     const name = key.slice(6);
     if (!(name in state.hyper) || state.hyper[name] === value) return state;
@@ -113,6 +122,48 @@ export function applyChange(schema, state, key, value) {
   }
   if (!(key in state) || JSON.stringify(state[key]) === JSON.stringify(value)) return state;
   return { ...state, [key]: value };
+}
+
+/** The state's schedule as {name, ...params} (constant when it has none). */
+export function scheduleOf(state) {
+  const s = state.extra.schedule;
+  if (!s) return { name: "constant" };
+  return typeof s === "string" ? { name: s } : s;
+}
+
+/** A schedule chosen (`schedule`, by name) or one of its parameters (`schedule.<param>`). */
+function changeSchedule(schema, state, key, value) {
+  const extra = { ...state.extra };
+  const now = scheduleOf(state);
+  let next;
+  if (key === "schedule") {
+    if (value === now.name || !schema.schedules.has(value)) return state;
+    next = { name: value };
+  } else {
+    const name = key.slice(9);
+    const spec = schema.schedules.get(now.name);
+    if (!spec || !spec.hypers.some((h) => h.name === name) || now[name] === value) return state;
+    next = { ...now, [name]: value };
+  }
+  if (next.name === "constant") delete extra.schedule;
+  else extra.schedule = next;
+  return { ...state, extra };
+}
+
+/** The value a control shows for `key` (state key, "hyper.<k>", "schedule[.<p>]", extra key). */
+export function readKey(schema, state, key) {
+  if (key.startsWith("hyper.")) return state.hyper[key.slice(6)];
+  if (key === "schedule") return scheduleOf(state).name;
+  if (key.startsWith("schedule.")) {
+    const sched = scheduleOf(state);
+    const name = key.slice(9);
+    if (name in sched) return sched[name];
+    const spec = schema.schedules.get(sched.name);
+    return spec?.hypers.find((h) => h.name === name)?.default ?? null;
+  }
+  if (key === "batch_size") return state.extra.batch_size ?? schema.surfaces.get(state.surface).n_samples;
+  if (key === "seed") return state.extra.seed ?? 0;
+  return state[key];
 }
 
 /** True when two states make the same run (the same bridge message). */

@@ -8,9 +8,11 @@
 
 import {
   COORD_MAX, KEPT_MAX, LR_MAX_INPUT, STEPS_MAX, applyChange, defaultState, hyperDefaults, presetState,
+  scheduleOf,
 } from "./state.js";
 
-const CORE_KEYS = ["surface", "optimizer", "lr", "steps", "start", "preset", "embed", "keep"];
+const CORE_KEYS = ["surface", "optimizer", "lr", "steps", "start", "preset", "embed", "keep",
+  "schedule", "batch_size", "seed"];
 
 /** Why a value is refused, or null when it is fine. Values come in as strings. */
 function checkHyper(spec, text) {
@@ -122,6 +124,8 @@ export function applyParams(base, params, schema, { passthrough = [] } = {}) {
     if (p === null) refuse("start", start, dim === 1 ? "must be one number" : `must be ${dim} numbers like 1,-0.5`);
     else state.start = p;
   }
+  state = applyExtras(state, get, schema, refuse);
+  const schedSpecs = new Map((schema.schedules.get(scheduleOf(state).name)?.hypers || []).map((h) => [h.name, h]));
   const keep = get("keep");
   if (keep !== null) {
     const { kept, problems } = decodeKept(keep, state, schema);
@@ -131,10 +135,18 @@ export function applyParams(base, params, schema, { passthrough = [] } = {}) {
   const specs = new Map((schema.optimizers.get(state.optimizer)?.hypers || []).map((h) => [h.name, h]));
   for (const key of seen) {
     if (CORE_KEYS.includes(key) || passthrough.includes(key)) continue;
+    if (schedSpecs.has(key)) {
+      const r = checkHyper(schedSpecs.get(key), params.get(key));
+      if (r.reason) refuse(key, params.get(key), r.reason);
+      else state = applyChange(schema, state, `schedule.${key}`, r.value);
+      continue;
+    }
     const spec = specs.get(key);
     if (!spec) {
       const other = [...schema.optimizers.values()].some((o) => o.hypers.some((h) => h.name === key));
-      refuse(key, params.get(key), other ? `not a setting of ${state.optimizer}` : "unknown setting");
+      const sched = [...schema.schedules.values()].some((o) => o.hypers.some((h) => h.name === key));
+      refuse(key, params.get(key), other ? `not a setting of ${state.optimizer}`
+        : sched ? `not a setting of the ${scheduleOf(state).name} schedule` : "unknown setting");
       continue;
     }
     const r = checkHyper(spec, params.get(key));
@@ -142,6 +154,27 @@ export function applyParams(base, params, schema, { passthrough = [] } = {}) {
     else state.hyper[key] = r.value;
   }
   return { state, ignored };
+}
+
+/** The schedule (by name), the batch size and the seed a link asks for. */
+function applyExtras(state, get, schema, refuse) {
+  const sched = get("schedule");
+  if (sched !== null) {
+    if (schema.schedules.has(sched)) state = applyChange(schema, state, "schedule", sched);
+    else refuse("schedule", sched, "no such schedule");
+  }
+  const n = schema.surfaces.get(state.surface).n_samples || 0;
+  for (const key of ["batch_size", "seed"]) {
+    const text = get(key);
+    if (text === null) continue;
+    const x = parseNumber(text);
+    const hi = key === "seed" ? 2 ** 32 - 1 : n;
+    if (key === "batch_size" && !n) refuse(key, text, "this surface has no data to batch");
+    else if (x === null || !Number.isInteger(x) || x < (key === "seed" ? 0 : 1) || x > hi) {
+      refuse(key, text, `must be a whole number from ${key === "seed" ? 0 : 1} to ${hi}`);
+    } else state = applyChange(schema, state, key, x);
+  }
+  return state;
 }
 
 /** One line for the page: what the link asked for that the lab did not take. */
@@ -166,6 +199,12 @@ export function serialize(state, schema, { keep = null } = {}) {
   for (const [k, v] of Object.entries(state.hyper)) {
     if (all || v !== defaults[k]) params.set(k, typeof v === "boolean" ? (v ? "1" : "0") : String(v));
   }
+  const sched = scheduleOf(state);
+  if (sched.name !== "constant") {
+    params.set("schedule", sched.name);
+    for (const [k, v] of Object.entries(sched)) if (k !== "name") params.set(k, String(v));
+  }
+  for (const k of ["batch_size", "seed"]) if (state.extra[k] !== undefined) params.set(k, String(state.extra[k]));
   if (state.embed) params.set("embed", "1");
   if (state.kept && state.kept.length) params.set("keep", encodeKept(state.kept, state, schema));
   if (keep) for (const [k, v] of keep) params.append(k, v);

@@ -109,7 +109,38 @@ def sweep(msg: dict) -> dict:
             "final_loss": [r["final_loss"] for r in summary],
             "steps_to_tol": [r["steps_to_tol"] for r in summary],
             "distance_to_min": [r["distance_to_min"] for r in summary],
-            "path_length": [r["path_length"] for r in summary]}
+            "path_length": [r["path_length"] for r in summary],
+            "thresholds": thresholds(x)}
+
+
+def thresholds(x: dict) -> dict:
+    """Where plain GD's learning rate changes regime: 1/λmax (no overshoot below) and
+    2/λmax (divergence above), from the Hessian at the nearest minimum to the start.
+    Exact on a quadratic (constant Hessian); ``local`` elsewhere. ``why`` says why none
+    apply when the optimizer is not plain GD with a constant lr."""
+    from .analysis import curvature
+
+    s = x["surface"]
+    plain = x["optimizer_name"] == "sgd" and not x["hyper"].get("momentum") and x["schedule"] is None
+    out = {"lr_monotone": None, "lr_stable": None, "local": False, "why": None}
+    if not plain:
+        out["why"] = (f"{x['optimizer_name']} does not step by lr·g: the thresholds 1/λmax and 2/λmax "
+                      "are plain gradient descent's" if x["schedule"] is None else
+                      "the learning rate changes every step under a schedule")
+        return out
+    if not s.minima:
+        out["why"] = "this surface has no minimum to measure the curvature at"
+        return out
+    start = np.asarray(x["start"], dtype=float)
+    at = min(s.minima, key=lambda m: float(np.linalg.norm(np.asarray(m) - start)))
+    c = curvature(s, at)
+    probe = [np.asarray(at, float), start, start + 0.37]
+    hs = [s.hessian(p) for p in probe]
+    out.update(lr_monotone=c["lr_monotone"], lr_stable=c["lr_stable"],
+               local=not all(np.allclose(h, hs[0], rtol=1e-6, atol=1e-9) for h in hs))
+    if c["lr_stable"] is None:
+        out["why"] = "the Hessian at the minimum is not positive: no step size threshold"
+    return out
 
 
 def compare(msg: dict) -> dict:

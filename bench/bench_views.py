@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""Linked views and several runs, measured against floors in the same run (not a test):
+
+- paint: a link's first path on screen, cold (a new browser profile per visit), against
+  the paint floor: a bare page that loads the same Plotly and draws the same figure
+  (the view's contour or curve with its path, and the loss curve) from the same file;
+- slider -> redrawn plots (p50 / p95) on a 1000-step bowl with no kept runs and with
+  four kept 1000-step runs, against the redraw floor: a bare Plotly.restyle of two
+  201-point traces, timed the same way (input to the next frame after the DOM changed).
+
+    python3 build.py && python3 bench/bench_views.py [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import build  # noqa: E402
+from bench_page import ARGS, SLIDER, wait_ready  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+LINKS = [("preset", "?preset=rosenbrock-shootout", "preset-rosenbrock-shootout"),
+         ("2-D surface", "?surface=himmelblau&optimizer=adam", "surface-himmelblau"),
+         ("embed", "?embed=1&preset=watch-a-parameter-move", "preset-watch-a-parameter-move")]
+
+FLOOR_HTML = """<!doctype html><html><head><meta charset="utf-8"><title>paint floor</title>
+<script src="plotly.min.js" async id="plotly"></script><script type="module" src="floor.js"></script></head>
+<body><div id="a" style="width:700px;height:420px"></div><div id="b" style="width:460px;height:420px"></div></body></html>"""
+
+FLOOR_JS = """
+const view = await (await fetch(new URLSearchParams(location.search).get('view'))).json();
+if (!window.Plotly) await new Promise((r) => document.getElementById('plotly').addEventListener('load', r));
+const run = view.runs[0].run;
+const land = view.landscape;
+const xs = run.path.map((p) => p[0]);
+const fig = land.y
+  ? [{ type: 'contour', x: land.x, y: land.y, z: land.z, showscale: false },
+     { type: 'scatter', mode: 'lines+markers', x: xs, y: run.path.map((p) => p[1]) }]
+  : [{ type: 'scatter', mode: 'lines', x: land.x, y: land.z },
+     { type: 'scatter', mode: 'lines+markers', x: xs, y: run.loss }];
+await Promise.all([
+  Plotly.newPlot('a', fig, { margin: { t: 10 } }, { displayModeBar: false }),
+  Plotly.newPlot('b', [{ type: 'scatter', mode: 'lines', y: run.loss }], { margin: { t: 10 }, yaxis: { type: 'log' } },
+                 { displayModeBar: false }),
+]);
+document.body.dataset.firstDrawMs = String(Math.round(performance.now()));
+"""
+
+RESTYLE = """async (n) => {
+  const gd = document.createElement('div');
+  gd.style.cssText = 'width:600px;height:400px';
+  document.body.append(gd);
+  const line = (k) => Array.from({ length: 201 }, (_, i) => Math.sin(i / 20 + k));
+  await Plotly.newPlot(gd, [{ y: line(0) }, { y: line(1) }]);
+  const times = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await Plotly.restyle(gd, { y: [line(i), line(i + 1)] }, [0, 1]);
+    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+    times.push(performance.now() - t);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  gd.remove();
+  return times;
+}"""
+
+
+def floor_dir() -> Path:
+    d = Path(tempfile.mkdtemp(prefix="gdlab-floor-"))
+    (d / "floor.html").write_text(FLOOR_HTML)
+    (d / "floor.js").write_text(FLOOR_JS)
+    shutil.copy2(build.DIST / "static/vendor/plotly.min.js", d / "plotly.min.js")
+    for _, _, view in LINKS:
+        shutil.copy2(build.DIST / f"static/views/{view}.json", d / f"{view}.json")
+    return d
+
+
+def first_draw(p, url: str, python: bool) -> float:
+    """ms from navigation to the first path on screen, in a new (cold) profile."""
+    with tempfile.TemporaryDirectory() as profile:
+        ctx = p.chromium.launch_persistent_context(profile, executable_path=str(build.CHROMIUM), args=ARGS)
+        page = ctx.new_page()
+        page.goto(url)
+        deadline = time.monotonic() + 60
+        while not page.evaluate("() => document.body.dataset.firstDrawMs") and time.monotonic() < deadline:
+            time.sleep(0.01)
+        ms = float(page.evaluate("() => document.body.dataset.firstDrawMs"))
+        ctx.close()
+    return ms
+
+
+def pct(times, q):
+    times = sorted(times)
+    return times[min(len(times) - 1, int(len(times) * q))]
+
+
+def slider(page, url: str, n: int = 40) -> list[float]:
+    page.goto(url)
+    wait_ready(page)
+    deadline = time.monotonic() + 120
+    while page.evaluate("() => document.getElementById('runs').dataset.drawn") != str(url.count(";") + 2 if "keep=" in url else 1):
+        if time.monotonic() > deadline:
+            raise RuntimeError("runs were not drawn")
+        time.sleep(0.1)
+    time.sleep(1.0)   # the sweep prefetch of the slider's notches
+    return page.evaluate(SLIDER, n)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeats", type=int, default=3)
+    args = ap.parse_args()
+    if build.needs_build():
+        build.build()
+    server = build.make_server(0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    floor = build.make_server(0, floor_dir())
+    threading.Thread(target=floor.serve_forever, daemon=True).start()
+    lab = f"http://127.0.0.1:{server.server_port}/"
+    bare = f"http://127.0.0.1:{floor.server_port}/floor.html?view="
+    with sync_playwright() as p:
+        for name, query, view in LINKS:
+            floors, labs = [], []
+            for _ in range(args.repeats):   # interleaved, so both see the same machine
+                floors.append(first_draw(p, f"{bare}{view}.json", False))
+                labs.append(first_draw(p, lab + query, True))
+            f, l = statistics.median(floors), statistics.median(labs)
+            print(f"linked view, cold, {name:12s} first path {l:6.0f} ms / paint floor {f:6.0f} ms = {l / f:.2f}x")
+        browser = p.chromium.launch(executable_path=str(build.CHROMIUM), args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        base = "?surface=bowl&optimizer=sgd&steps=1000&lr=0.01"
+        keep = "&keep=" + ";".join(f"{o},{lr},steps:1000" for o, lr in
+                                   [("sgd", 0.02), ("momentum", 0.01), ("adam", 0.05), ("nesterov", 0.005)])
+        none, four, floors = [], [], []
+        for _ in range(args.repeats):
+            none += slider(page, lab + base)
+            four += slider(page, lab + base + keep)
+            page.goto(f"{lab}")
+            wait_ready(page)
+            floors += page.evaluate(RESTYLE, 40)
+        f95 = pct(floors, 0.95)
+        print(f"redraw floor (restyle 2 x 201 points): p50 {pct(floors, 0.5):.1f} ms  p95 {f95:.1f} ms")
+        for label, t in (("no kept runs", none), ("4 kept runs ", four)):
+            print(f"slider -> redraw, 1000-step bowl, {label}: p50 {pct(t, 0.5):.1f} ms  p95 {pct(t, 0.95):.1f} ms"
+                  f"  = {pct(t, 0.95) / f95:.2f}x the floor")
+        print(f"4 kept runs / no kept runs, p95: {pct(four, 0.95) / pct(none, 0.95):.2f}x")
+        browser.close()
+    server.shutdown()
+    floor.shutdown()
+
+
+if __name__ == "__main__":
+    main()

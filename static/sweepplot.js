@@ -1,0 +1,100 @@
+// The `Learning-rate sweep` plot: the loss after the run's steps against the learning
+// rate (log-log), one point per slider notch from one vectorised run, coloured by what
+// the run did. Diverged runs sit on the top edge (marked ×). The current lr is a line
+// that follows the slider; for plain GD the thresholds 1/λmax and 2/λmax are drawn
+// (labelled local off a quadratic), else a note says why none is. Clicking a point
+// sets the lr.
+//
+//   const plot = createSweepPlot(div, note, { onPick });
+//   plot.show(sweep, lr, { lossLog, minLoss })     sweep: runs.sweepOf(state) or null
+
+import { formatLr } from "./format.js";
+import { REGIME_COLORS, regimeAt } from "./regimes.js";
+import { FONT } from "./theme.js";
+
+const CONFIG = { displayModeBar: false, responsive: true, scrollZoom: false, doubleClick: false };
+
+function vline(x, color, dash, label, y = 1) {
+  return {
+    shape: { type: "line", xref: "x", yref: "paper", x0: x, x1: x, y0: 0, y1: 1, line: { color, width: 1.5, dash } },
+    note: label ? { xref: "x", yref: "paper", x: Math.log10(x), y, text: label, showarrow: false,
+      font: { size: 11, color }, bgcolor: "rgba(255,255,255,0.85)", yanchor: "bottom" } : null,
+  };
+}
+
+export function createSweepPlot(div, note, { onPick } = {}) {
+  const P = () => window.Plotly;
+  let shown = null;     // the sweep on screen
+  let drawnLr = null;
+
+  function traces(sweep, lossOf, log) {
+    // The top edge (where diverged runs sit) is set by the runs that did not diverge.
+    const finite = sweep.final_loss.map(lossOf)
+      .filter((v, i) => sweep.status[i] !== "diverged" && Number.isFinite(v) && (!log || v > 0));
+    const hi = finite.length ? Math.max(...finite) : 1;
+    const lo = finite.length ? Math.min(...finite) : 0;
+    const top = log ? hi * 30 : hi + 0.1 * (hi - lo || 1);
+    const byWord = new Map();
+    sweep.lrs.forEach((lr, i) => {
+      const word = regimeAt(sweep, lr).word;
+      const v = lossOf(sweep.final_loss[i]);
+      const diverged = sweep.status[i] === "diverged" || !Number.isFinite(v) || (log ? v > top : v > top);
+      if (!byWord.has(word)) byWord.set(word, { x: [], y: [], symbol: [], text: [] });
+      const t = byWord.get(word);
+      t.x.push(lr);
+      t.y.push(diverged ? top : log ? Math.max(v, 1e-300) : v);
+      t.symbol.push(diverged ? "x" : "circle");
+      t.text.push(diverged ? `diverged at step ${sweep.diverged_at[i]}` : `loss ${v.toPrecision(3)}`);
+    });
+    return [...byWord.entries()].map(([word, t]) => ({
+      type: "scatter", mode: "markers", name: word, x: t.x, y: t.y, text: t.text,
+      marker: { color: REGIME_COLORS[word], size: 7, symbol: t.symbol, line: { color: "#fff", width: 0.5 } },
+      hovertemplate: `lr %{x:.3g}<br>%{text}<br>${word}<extra></extra>`,
+    }));
+  }
+
+  function decorations(sweep, lr) {
+    const t = sweep.thresholds || {};
+    const marks = [vline(lr, FONT.color, "solid", `lr ${formatLr(lr)}`, 1.0)];
+    const local = t.local ? "local " : "";
+    if (Number.isFinite(t.lr_monotone)) marks.push(vline(t.lr_monotone, "#0072B2", "dot", `${local}1/λmax`, 0.88));
+    if (Number.isFinite(t.lr_stable)) marks.push(vline(t.lr_stable, "#D55E00", "dash", `${local}2/λmax`, 0.76));
+    return { shapes: marks.map((m) => m.shape), annotations: marks.map((m) => m.note).filter(Boolean) };
+  }
+
+  function show(sweep, lr, { lossLog = false, minLoss = 0 } = {}) {
+    div.closest("section").hidden = !sweep;
+    if (!sweep) { shown = null; return Promise.resolve(); }
+    const t = sweep.thresholds || {};
+    note.textContent = t.why ? `No thresholds drawn: ${t.why}.` : t.local
+      ? "1/λmax and 2/λmax from the Hessian at the nearest minimum (local: the surface is not a quadratic)."
+      : "";
+    const deco = decorations(sweep, lr);
+    if (shown === sweep) {
+      if (drawnLr === lr) return Promise.resolve();
+      drawnLr = lr;
+      return P().relayout(div, deco);
+    }
+    shown = sweep;
+    drawnLr = lr;
+    const lossOf = (v) => (v === null || v === undefined ? NaN : lossLog ? v - minLoss : v);
+    const log = sweep.final_loss.every((v) => v === null || !(lossOf(v) <= 0));
+    const layout = {
+      margin: { l: 60, r: 12, t: 22, b: 40 }, font: FONT, dragmode: false, hovermode: "closest",
+      paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#fff", showlegend: true,
+      legend: { orientation: "h", x: 0, y: -0.22, font: { size: 11 } },
+      xaxis: { type: "log", title: { text: "learning rate", standoff: 2 }, fixedrange: true, exponentformat: "power" },
+      yaxis: { type: log ? "log" : "linear", title: { text: lossLog ? "final loss − min" : "final loss" }, fixedrange: true,
+        exponentformat: "power" },
+      ...deco,
+    };
+    return P().react(div, traces(sweep, lossOf, log), layout, CONFIG).then(() => {
+      if (!div.dataset.bound) {
+        div.dataset.bound = "1";
+        div.on("plotly_click", (ev) => { const p = ev.points && ev.points[0]; if (p) onPick?.(p.x); });
+      }
+    });
+  }
+
+  return { show };
+}
