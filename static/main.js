@@ -201,6 +201,7 @@ function createView({ schema, store, plots, runs, embed }) {
   let slots = [];
   let firstDraw = true;
   let posted = null;
+  let runsShown = [];
   const table = createRunTable($("runs-table"), {
     onHighlight: (id) => plots.highlight(id),
     onToggle: (id, hide) => { if (hide) hidden.add(id); else hidden.delete(id); refresh(); },
@@ -232,7 +233,12 @@ function createView({ schema, store, plots, runs, embed }) {
     if (runs.approx) setPythonText("Python: starting … (meanwhile: the precomputed run nearest this lr)");
     $("runs").hidden = slots.length < 2 && store.get().embed;
     table.render(slots, hidden);
-    player.follow(Math.max(0, ...shown().map((s) => s.run.points.length - 1)));
+    // New runs on screen show their end (unless playing); the same runs keep the cursor.
+    const runsNow = shown().map((s) => s.run);
+    if (runsNow.length !== runsShown.length || runsNow.some((r, i) => r !== runsShown[i])) {
+      player.follow(Math.max(0, ...runsNow.map((r) => r.points.length - 1)));
+    }
+    runsShown = runsNow;
     renderLegend(shown());
     lrViews.update(l, player.cursor);
     return draw().then(() => {
@@ -243,6 +249,8 @@ function createView({ schema, store, plots, runs, embed }) {
       }
       if (l.run && !runs.approx && posted !== l.run) { posted = l.run; embed.result(l.run); }
       $("runs").dataset.drawn = String(shown().length);
+      // runs still waiting for Python's numbers (none yet, or the precomputed ones)
+      $("runs").dataset.pending = String(slots.filter((s) => !s.run || s.run.early).length);
     });
   }
   return { refresh, draw, slots: () => shown(), live, player };

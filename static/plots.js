@@ -88,16 +88,7 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
   function showSurface(s, landscape) {
     surface = s;
     const view = surfaceView(s, landscape);
-    const lossLog = Boolean(s.log_loss) && Number.isFinite(s.min_loss);
-    ctx = {
-      dim: s.dim, hasLandscape: Boolean(landscape), xRange: view.xRange, yRange: view.yRange,
-      curve: view.curve, slopeAt, lossLog, startColor: START_COLOR, inkColor: FONT.color,
-      lossValues: (losses) => {
-        if (!lossLog) return losses;
-        const floor = 1e-16 * Math.max(1, Math.abs(s.min_loss));
-        return losses.map((v) => Math.max(v - s.min_loss, floor));
-      },
-    };
+    ctx = surfaceContext(s, view);
     shape = "";
     shown = new Map();
     sticky = null;
@@ -171,12 +162,7 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
       return;
     }
     // Same runs on screen: resend only the traces of runs that changed (and the extras).
-    const changed = [];
-    slots.forEach((s, i) => {
-      const before = shown.get(s.id);
-      const now = steps2.get(s.id);
-      if (!before || before[0] !== now[0] || before[1] !== now[1]) changed.push(i);
-    });
+    const changed = changedSlots(slots, shown, steps2);
     shown = steps2;
     const fgIdx = changed.flatMap((i) => [2 * i, 2 * i + 1]);
     for (let j = 2 * slots.length; j < t.fg.length; j++) fgIdx.push(j);
@@ -210,10 +196,49 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
     }
   }
 
-  // A click (or tap) on the landscape picks a start point in data coordinates.
+  bindPick(fgEl, () => (surface ? ctx : null), onPick);
+
+  return {
+    showSurface, showRuns, highlight,
+    get surfaceName() { return surface ? surface.name : null; },
+  };
+}
+
+function splitRanges(r) {
+  return { xaxis: { ...BARE, range: r["xaxis.range"] }, yaxis: { ...BARE, range: r["yaxis.range"] } };
+}
+
+/** What the trace builders need to know about a surface. */
+function surfaceContext(s, view) {
+  const lossLog = Boolean(s.log_loss) && Number.isFinite(s.min_loss);
+  return {
+    dim: s.dim, hasLandscape: Boolean(view.traces.length), xRange: view.xRange, yRange: view.yRange,
+    curve: view.curve, slopeAt, lossLog, startColor: START_COLOR, inkColor: FONT.color,
+    lossValues: (losses) => {
+      if (!lossLog) return losses;
+      const floor = 1e-16 * Math.max(1, Math.abs(s.min_loss));
+      return losses.map((v) => Math.max(v - s.min_loss, floor));
+    },
+  };
+}
+
+/** The indices of the slots whose run or shown step differ from what is on screen. */
+function changedSlots(slots, before, now) {
+  const out = [];
+  slots.forEach((s, i) => {
+    const a = before.get(s.id);
+    const b = now.get(s.id);
+    if (!a || a[0] !== b[0] || a[1] !== b[1]) out.push(i);
+  });
+  return out;
+}
+
+/** A click (or tap) on the landscape picks a start point in data coordinates. */
+function bindPick(fgEl, context, onPick) {
   fgEl.addEventListener("click", (event) => {
+    const ctx = context();
     const fl = fgEl._fullLayout;
-    if (!fl || !onPick || !surface || !ctx.hasLandscape || ctx.dim > 2) return;
+    if (!fl || !onPick || !ctx || !ctx.hasLandscape || ctx.dim > 2) return;
     const box = fgEl.querySelector(".main-svg")?.getBoundingClientRect();
     if (!box) return;
     const xa = fl.xaxis;
@@ -224,13 +249,4 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
     if (ctx.dim === 1) onPick([xa.p2d(px)]);
     else onPick([xa.p2d(px), ya.p2d(py)]);
   });
-
-  return {
-    showSurface, showRuns, highlight,
-    get surfaceName() { return surface ? surface.name : null; },
-  };
-}
-
-function splitRanges(r) {
-  return { xaxis: { ...BARE, range: r["xaxis.range"] }, yaxis: { ...BARE, range: r["yaxis.range"] } };
 }

@@ -19,16 +19,15 @@
 import { formatLr } from "./format.js";
 import { normalizeRun } from "./plots.js";
 import { COMPARE_COLOR, PATH_COLOR, RUN_COLORS } from "./theme.js";
-import { canonical, runMessage, sameButLr, sameRun, sliderScale, specState } from "./state.js";
+import { canonical, runMessage, sameRun, specState } from "./state.js";
+import { createEarlyRuns } from "./earlyruns.js";
+import { createSweeps } from "./sweeps.js";
 
 const CACHE_SIZE = 800;
-const SWEEP_MAX_POINTS = 150000;    // prefetch every slider notch when K·(steps+1) is at most this
-const SWEEP_MAX_WORK = 2e6;         // ... and K·(steps+1)·(1 + data rows) at most 4x this
-const SWEEP_MIN_RATES = 40;         // fewer notches than this: no sweep
-const SWEEP_TIME_LIMIT_MS = 4000;
 const FIXED_TIME_LIMIT_MS = 20000;
 
-const keyOf = (state) => canonical(runMessage(state));
+/** The cache key of a state's run: its bridge message, keys sorted. */
+export const keyOf = (state) => canonical(runMessage(state));
 
 /** A short label for a run that differs from the view's defaults in `spec`. */
 export function runLabel(schema, state) {
@@ -50,39 +49,15 @@ export function createRuns({ schema, python, view: view0, onChange }) {
   const cache = new Map();
   const pending = new Set();
   const errors = new Map();
-  // Runs computed at build time for this view (views.py): by key, and as a list to
-  // find the nearest learning rate of the same experiment while Python starts.
-  const early = ((view0 && view0.runs) || []).map(({ spec, run }) => {
-    const state = specState(schema, spec);
-    return { state, key: keyOf(state), run: normalizeRun(run) };
-  });
-  const earlyByKey = new Map(early.map((e) => [e.key, e.run]));
+  const early = createEarlyRuns(schema, view0);
   let lastLive = null;       // the live run drawn last: shown while the next one computes
   let user = null;           // a result of the learner's program
-  let sweptKey = null;
-  const sweeps = new Map();  // the experiment but its lr -> the sweep over the slider's notches
-  const api = { view, setUser, remember, sweepOf, liveError: "", approx: false };
-
-  /** The sweep of this experiment over the slider's notches, once Python has run it. */
-  function sweepOf(state) {
-    return sweeps.get(canonical({ ...runMessage(state), lr: null })) || null;
-  }
+  const sweeps = createSweeps({ schema, python, remember, known: (key) => cache.has(key), onChange });
+  const api = { view, setUser, remember, sweepOf: sweeps.sweepOf, liveError: "", approx: false };
 
   function remember(key, run) {
     cache.set(key, run);
     if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value);
-  }
-
-  /** The precomputed run of this state, or of the same experiment at the nearest lr. */
-  function earlyRun(state, nearest) {
-    const exact = earlyByKey.get(keyOf(state));
-    if (exact || !nearest) return exact || null;
-    let best = null;
-    for (const e of early) {
-      if (!sameButLr(state, e.state)) continue;
-      if (!best || Math.abs(Math.log(e.state.lr / state.lr)) < Math.abs(Math.log(best.state.lr / state.lr))) best = e;
-    }
-    return best ? best.run : null;
   }
 
   function fetchLive(state, key) {
@@ -117,10 +92,10 @@ export function createRuns({ schema, python, view: view0, onChange }) {
     if (hit) return hit;
     if (!python.ready) {
       python.start();
-      return earlyRun(state, live);
+      return early.runOf(state, live);
     }
     if (live) fetchLive(state, key); else fetchFixed(state, key);
-    return earlyRun(state, false);
+    return early.runOf(state, false);
   }
 
   function liveSlot(state, matched) {
@@ -131,7 +106,7 @@ export function createRuns({ schema, python, view: view0, onChange }) {
     api.approx = Boolean(run && !cache.has(keyOf(state)));
     if (run) lastLive = run;
     else if (lastLive && lastLive.surface === state.surface) run = lastLive;   // until the new one comes
-    if (run && python.ready && !api.approx && cache.has(keyOf(state))) prefetchSweep(state);
+    if (run && python.ready && !api.approx && cache.has(keyOf(state))) sweeps.prefetch(state);
     return { id: "live", label: matched ? matched.label : runLabel(schema, state), color: PATH_COLOR,
       run, live: true, traceName: "path", state, error: api.liveError };
   }
@@ -183,56 +158,6 @@ export function createRuns({ schema, python, view: view0, onChange }) {
   function setUser(run) {
     user = run;
     if (run) lastLive = null;
-  }
-
-  /**
-   * Run this experiment at every notch of the slider in one vectorised call (the `sweep`
-   * op: K learning rates as one (K, d) run) and cache each row as that notch's run, so
-   * dragging the slider redraws from memory. Long runs sweep every k-th notch (at least
-   * SWEEP_MIN_RATES of them: enough for the sweep plot); very long ones are skipped.
-   */
-  function prefetchSweep(state) {
-    if (!python.ready || state.extra.schedule) return;
-    const surface = schema.surfaces.get(state.surface);
-    const scale = sliderScale(surface);
-    const cost = (state.steps + 1) * (1 + (surface.n_samples || 0) / 20);
-    const every = Math.max(1, Math.ceil(((scale.max + 1) * cost) / SWEEP_MAX_POINTS));
-    const lrs = [];
-    for (let pos = 0; pos <= scale.max; pos += every) lrs.push(scale.toLr(pos));
-    if (lrs.length < SWEEP_MIN_RATES || lrs.length * (state.steps + 1) * (1 + (surface.n_samples || 0)) > SWEEP_MAX_WORK * 4) return;
-    const base = runMessage(state);
-    const key = JSON.stringify({ ...base, lr: null });
-    if (key === sweptKey) return;
-    sweptKey = key;
-    python.client.latest("sweep", { ...base, op: "sweep", lrs }, { timeLimitMs: SWEEP_TIME_LIMIT_MS }).then((res) => {
-      if (!res || res.error || !res.paths || !res.paths.shape) {
-        if (sweptKey === key) sweptKey = null;
-        return;
-      }
-      storeSweep(state, base, lrs, res);
-    }, () => { if (sweptKey === key) sweptKey = null; });
-  }
-
-  function storeSweep(state, base, lrs, res) {
-    sweeps.set(canonical({ ...base, lr: null }), {
-      lrs, status: res.status, final_loss: res.final_loss, diverged_at: res.diverged_at,
-      thresholds: res.thresholds || {},
-    });
-    if (sweeps.size > 20) sweeps.delete(sweeps.keys().next().value);
-    onChange("sweep");
-    const [k, n, d] = res.paths.shape;
-    for (let i = 0; i < k; i++) {
-      const key = canonical({ ...base, lr: lrs[i] });
-      if (cache.has(key)) continue;
-      remember(key, normalizeRun({
-        surface: res.surface, optimizer: res.optimizer, hyper: res.hyper, lr_base: lrs[i],
-        steps: state.steps, start: state.start, dim: d,
-        path: { shape: [n, d], data: res.paths.data.subarray(i * n * d, (i + 1) * n * d) },
-        loss: { shape: [n], data: res.losses.data.subarray(i * n, (i + 1) * n) },
-        status: res.status[i], diverged_at: res.diverged_at[i], steps_to_tol: res.steps_to_tol[i],
-        final_loss: res.final_loss[i], distance_to_min: res.distance_to_min[i], path_length: res.path_length[i],
-      }));
-    }
   }
 
   return api;

@@ -50,6 +50,8 @@ def computed(page, n):
                page.get_by_role("table", name="Runs").inner_text(), 90, f"{n} computed runs")
     wait_until(lambda: page.evaluate("() => document.getElementById('runs').dataset.drawn") == str(n), 30,
                f"{n} runs drawn")
+    wait_until(lambda: page.evaluate("() => document.getElementById('runs').dataset.pending") == "0", 60,
+               "Python's numbers for every run")
 
 
 def close(cell: str, ref) -> bool:

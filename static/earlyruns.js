@@ -1,0 +1,27 @@
+// The runs of a view computed at build time (static/views/, py/gdlab/views.py): shown
+// while Python starts, filed under the same key as the live run that replaces them.
+//
+//   const early = createEarlyRuns(schema, view);
+//   early.runOf(state, nearest)   the precomputed run of this state; with `nearest`, else
+//                                 the same experiment's at the nearest lr; or null
+
+import { normalizeRun } from "./plots.js";
+import { canonical, runMessage, sameButLr, specState } from "./state.js";
+
+export function createEarlyRuns(schema, view) {
+  const early = ((view && view.runs) || []).map(({ spec, run }) => {
+    const state = specState(schema, spec);
+    return { state, key: canonical(runMessage(state)), run: { ...normalizeRun(run), early: true } };
+  });
+  const byKey = new Map(early.map((e) => [e.key, e.run]));
+
+  function runOf(state, nearest) {
+    const exact = byKey.get(canonical(runMessage(state)));
+    if (exact || !nearest) return exact || null;
+    let best = null;
+    const dist = (e) => Math.abs(Math.log(e.state.lr / state.lr));
+    for (const e of early) if (sameButLr(state, e.state) && (!best || dist(e) < dist(best))) best = e;
+    return best ? best.run : null;
+  }
+  return { runOf };
+}

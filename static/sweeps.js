@@ -1,0 +1,77 @@
+// The learning-rate sweep of an experiment: one vectorised run (the `sweep` op, K rates
+// as one (K, d) run) over the slider's notches. Each row is cached as that notch's run,
+// so dragging the slider redraws from memory, and the sweep itself feeds the sweep plot
+// and the slider's regimes.
+//
+//   const sweeps = createSweeps({ schema, python, remember, known, onChange });
+//   sweeps.prefetch(state)      ask Python for this experiment's sweep (once)
+//   sweeps.sweepOf(state)       {lrs, status, final_loss, diverged_at, thresholds} or null
+
+import { normalizeRun } from "./plots.js";
+import { canonical, runMessage, sliderScale } from "./state.js";
+
+const SWEEP_MAX_POINTS = 150000;    // prefetch every slider notch when K·(steps+1) is at most this
+const SWEEP_MAX_WORK = 2e6;         // ... and K·(steps+1)·(1 + data rows) at most 4x this
+const SWEEP_MIN_RATES = 40;         // fewer notches than this: no sweep
+const SWEEP_TIME_LIMIT_MS = 4000;
+
+export function createSweeps({ schema, python, remember, known, onChange }) {
+  let sweptKey = null;
+  const sweeps = new Map();  // the experiment but its lr -> its sweep
+
+  function sweepOf(state) {
+    return sweeps.get(canonical({ ...runMessage(state), lr: null })) || null;
+  }
+
+  /**
+   * Run this experiment at every notch of the slider in one vectorised call (the `sweep`
+   * op: K learning rates as one (K, d) run) and cache each row as that notch's run, so
+   * dragging the slider redraws from memory. Long runs sweep every k-th notch (at least
+   * SWEEP_MIN_RATES of them: enough for the sweep plot); very long ones are skipped.
+   */
+  function prefetch(state) {
+    if (!python.ready || state.extra.schedule) return;
+    const surface = schema.surfaces.get(state.surface);
+    const scale = sliderScale(surface);
+    const cost = (state.steps + 1) * (1 + (surface.n_samples || 0) / 20);
+    const every = Math.max(1, Math.ceil(((scale.max + 1) * cost) / SWEEP_MAX_POINTS));
+    const lrs = [];
+    for (let pos = 0; pos <= scale.max; pos += every) lrs.push(scale.toLr(pos));
+    if (lrs.length < SWEEP_MIN_RATES || lrs.length * (state.steps + 1) * (1 + (surface.n_samples || 0)) > SWEEP_MAX_WORK * 4) return;
+    const base = runMessage(state);
+    const key = JSON.stringify({ ...base, lr: null });
+    if (key === sweptKey) return;
+    sweptKey = key;
+    python.client.latest("sweep", { ...base, op: "sweep", lrs }, { timeLimitMs: SWEEP_TIME_LIMIT_MS }).then((res) => {
+      if (!res || res.error || !res.paths || !res.paths.shape) {
+        if (sweptKey === key) sweptKey = null;
+        return;
+      }
+      storeSweep(state, base, lrs, res);
+    }, () => { if (sweptKey === key) sweptKey = null; });
+  }
+
+  function storeSweep(state, base, lrs, res) {
+    sweeps.set(canonical({ ...base, lr: null }), {
+      lrs, status: res.status, final_loss: res.final_loss, diverged_at: res.diverged_at,
+      thresholds: res.thresholds || {},
+    });
+    if (sweeps.size > 20) sweeps.delete(sweeps.keys().next().value);
+    onChange("sweep");
+    const [k, n, d] = res.paths.shape;
+    for (let i = 0; i < k; i++) {
+      const key = canonical({ ...base, lr: lrs[i] });
+      if (known(key)) continue;
+      remember(key, normalizeRun({
+        surface: res.surface, optimizer: res.optimizer, hyper: res.hyper, lr_base: lrs[i],
+        steps: state.steps, start: state.start, dim: d,
+        path: { shape: [n, d], data: res.paths.data.subarray(i * n * d, (i + 1) * n * d) },
+        loss: { shape: [n], data: res.losses.data.subarray(i * n, (i + 1) * n) },
+        status: res.status[i], diverged_at: res.diverged_at[i], steps_to_tol: res.steps_to_tol[i],
+        final_loss: res.final_loss[i], distance_to_min: res.distance_to_min[i], path_length: res.path_length[i],
+      }));
+    }
+  }
+
+  return { prefetch, sweepOf };
+}
