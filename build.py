@@ -280,9 +280,15 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         return io.BytesIO(body)
 
 
-def make_server(port: int = 8000, directory: Path = DIST, csp: str | None = CSP):
+class Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)   # a browser that hung up is no error
+
+
+def make_server(port: int = 8000, directory: Path | None = None, csp: str | None = CSP):
     handler = type("LabHandler", (Handler,), {"csp": csp})
-    return http.server.ThreadingHTTPServer(("127.0.0.1", port), partial(handler, directory=str(directory)))
+    return Server(("127.0.0.1", port), partial(handler, directory=str(directory or DIST)))
 
 
 def serve(port: int) -> None:

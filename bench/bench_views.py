@@ -31,28 +31,34 @@ from bench_page import ARGS, SLIDER, wait_ready  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 LINKS = [("preset", "?preset=rosenbrock-shootout", "preset-rosenbrock-shootout"),
-         ("2-D surface", "?surface=himmelblau&optimizer=adam", "surface-himmelblau"),
+         ("2-D surface", "?surface=himmelblau&optimizer=adam", "surface-himmelblau&optimizer=adam"),
          ("embed", "?embed=1&preset=watch-a-parameter-move", "preset-watch-a-parameter-move")]
 
 FLOOR_HTML = """<!doctype html><html><head><meta charset="utf-8"><title>paint floor</title>
+<link rel="icon" href="data:,">
 <script src="plotly.min.js" async id="plotly"></script><script type="module" src="floor.js"></script></head>
 <body><div id="a" style="width:700px;height:420px"></div><div id="b" style="width:460px;height:420px"></div></body></html>"""
 
 FLOOR_JS = """
-const view = await (await fetch(new URLSearchParams(location.search).get('view'))).json();
+// The figure the lab first shows for this link: the landscape with every run it draws
+// (a preset's own run and the runs it compares; a surface's run under the link's
+// optimizer) and their loss curves.
+const q = new URLSearchParams(location.search);
+const view = await (await fetch(`${q.get('view')}.json`)).json();
 if (!window.Plotly) await new Promise((r) => document.getElementById('plotly').addEventListener('load', r));
-const run = view.runs[0].run;
+const runs = view.runs.filter((r) => view.kind === 'preset' ? r.role !== 'notch'
+  : r.role === 'live' && r.spec.optimizer === (q.get('optimizer') || 'sgd')).map((r) => r.run);
 const land = view.landscape;
-const xs = run.path.map((p) => p[0]);
-const fig = land.y
-  ? [{ type: 'contour', x: land.x, y: land.y, z: land.z, showscale: false },
-     { type: 'scatter', mode: 'lines+markers', x: xs, y: run.path.map((p) => p[1]) }]
-  : [{ type: 'scatter', mode: 'lines', x: land.x, y: land.z },
-     { type: 'scatter', mode: 'lines+markers', x: xs, y: run.loss }];
+const fig = [land.y ? { type: 'contour', x: land.x, y: land.y, z: land.z, showscale: false }
+                    : { type: 'scatter', mode: 'lines', x: land.x, y: land.z }];
+for (const run of runs) {
+  fig.push({ type: 'scatter', mode: 'lines+markers', x: run.path.map((p) => p[0]),
+             y: land.y ? run.path.map((p) => p[1]) : run.loss, marker: { maxdisplayed: 300 } });
+}
 await Promise.all([
   Plotly.newPlot('a', fig, { margin: { t: 10 } }, { displayModeBar: false }),
-  Plotly.newPlot('b', [{ type: 'scatter', mode: 'lines', y: run.loss }], { margin: { t: 10 }, yaxis: { type: 'log' } },
-                 { displayModeBar: false }),
+  Plotly.newPlot('b', runs.map((run) => ({ type: 'scatter', mode: 'lines', y: run.loss })),
+                 { margin: { t: 10 }, yaxis: { type: 'log' } }, { displayModeBar: false }),
 ]);
 document.body.dataset.firstDrawMs = String(Math.round(performance.now()));
 """
@@ -82,7 +88,8 @@ def floor_dir() -> Path:
     (d / "floor.js").write_text(FLOOR_JS)
     shutil.copy2(build.DIST / "static/vendor/plotly.min.js", d / "plotly.min.js")
     for _, _, view in LINKS:
-        shutil.copy2(build.DIST / f"static/views/{view}.json", d / f"{view}.json")
+        name = view.split("&")[0]
+        shutil.copy2(build.DIST / f"static/views/{name}.json", d / f"{name}.json")
     return d
 
 
@@ -120,6 +127,7 @@ def slider(page, url: str, n: int = 40) -> list[float]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--only", choices=["paint", "slider"], help="measure one part")
     args = ap.parse_args()
     if build.needs_build():
         build.build()
@@ -130,13 +138,15 @@ def main() -> None:
     lab = f"http://127.0.0.1:{server.server_port}/"
     bare = f"http://127.0.0.1:{floor.server_port}/floor.html?view="
     with sync_playwright() as p:
-        for name, query, view in LINKS:
+        for name, query, view in LINKS if args.only != "slider" else []:
             floors, labs = [], []
             for _ in range(args.repeats):   # interleaved, so both see the same machine
-                floors.append(first_draw(p, f"{bare}{view}.json", False))
+                floors.append(first_draw(p, f"{bare}{view}", False))
                 labs.append(first_draw(p, lab + query, True))
             f, l = statistics.median(floors), statistics.median(labs)
             print(f"linked view, cold, {name:12s} first path {l:6.0f} ms / paint floor {f:6.0f} ms = {l / f:.2f}x")
+        if args.only == "paint":
+            return
         browser = p.chromium.launch(executable_path=str(build.CHROMIUM), args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         base = "?surface=bowl&optimizer=sgd&steps=1000&lr=0.01"

@@ -1,7 +1,8 @@
 // The two plots. Plotly (the classic script in static/vendor) is `window.Plotly`.
 //
 //   const plots = createPlots(landscapeBgDiv, landscapeDiv, curveDiv, { onPick });
-//   plots.showSurface(surface, landscape)   // once per surface: contour or curve, fixed axes
+//   plots.showSurface(surface, landscape)   // once per surface: contour or curve, fixed axes;
+//                                           // showRuns must follow (it draws the runs' graphs)
 //   plots.showRuns(slots, cursor, { steps, key })
 //                                           // every run's path up to step `cursor`
 //   plots.highlight(id | null)              // one run stands out, the others fade
@@ -98,11 +99,9 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
       xaxis: axis(view.titles[0], { range: view.xRange, showgrid: s.dim === 1 }),
       yaxis: axis(view.titles[1], { range: view.yRange, showgrid: s.dim === 1 }),
     });
-    ready = Promise.all([
-      P().react(bgEl, view.traces, bgLayout, { ...CONFIG, staticPlot: true }),
-      P().react(fgEl, [], fgLayout(), CONFIG),
-      P().react(curveEl, [], curveLayout([0, Math.max(1, s.steps || 1)], [-1, 1]), CONFIG),
-    ]);
+    // The runs' graphs are drawn by the showRuns that always follows (in the same pass:
+    // drawing them empty first would cost the first paint two more renders).
+    ready = P().react(bgEl, view.traces, bgLayout, { ...CONFIG, staticPlot: true });
     return ready;
   }
 
@@ -128,11 +127,17 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
     return { "xaxis.range": niceRange(xs, false), "yaxis.range": niceRange(ys, false) };
   }
 
-  function traces(slots, cursor, yRange) {
+  /** The traces of the slots (only those at `only`, an index set, when given) and the extras. */
+  function traces(slots, cursor, yRange, only = null) {
     const live = slots.find((s) => s.live) || null;
-    const fg = slots.flatMap((s) => landscapeTraces(s, cursor, ctx));
+    const fg = [];
+    const curve = [];
+    slots.forEach((s, i) => {
+      const skip = only && !only.has(i);
+      fg.push(...(skip ? [null, null] : landscapeTraces(s, cursor, ctx)));
+      curve.push(...(skip ? [null, null] : curveTraces(s, cursor, ctx, yRange)));
+    });
     fg.push(...liveExtras(live, cursor, ctx));
-    const curve = slots.flatMap((s) => curveTraces(s, cursor, ctx, yRange));
     return { fg, curve };
   }
 
@@ -145,11 +150,11 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
     const yRange = lossRange(slots, ctx, sticky, key);
     sticky = { key, range: yRange };
     const xRange = [0, longest];
-    const t = traces(slots, cursor, yRange);
     const nextShape = JSON.stringify([ctx.dim, slots.map((s) => [s.id, s.live, s.dash || ""])]);
     const steps2 = new Map(slots.map((s) => [s.id, [s.run, Math.min(cursor, drawable(s.run, ctx) - 1)]]));
     const follow = !ctx.hasLandscape || ctx.dim > 2;
     if (nextShape !== shape) {
+      const t = traces(slots, cursor, yRange);
       shape = nextShape;
       shown = steps2;
       shownX = xRange;
@@ -164,6 +169,7 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
     // Same runs on screen: resend only the traces of runs that changed (and the extras).
     const changed = changedSlots(slots, shown, steps2);
     shown = steps2;
+    const t = traces(slots, cursor, yRange, new Set(changed));
     const fgIdx = changed.flatMap((i) => [2 * i, 2 * i + 1]);
     for (let j = 2 * slots.length; j < t.fg.length; j++) fgIdx.push(j);
     const curveIdx = changed.flatMap((i) => [2 * i, 2 * i + 1]);

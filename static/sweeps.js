@@ -10,7 +10,7 @@
 import { normalizeRun } from "./plots.js";
 import { canonical, runMessage, sliderScale } from "./state.js";
 
-const SWEEP_MAX_POINTS = 150000;    // prefetch every slider notch when K·(steps+1) is at most this
+const SWEEP_MAX_POINTS = 260000;    // prefetch every slider notch when K·(steps+1) is at most this
 const SWEEP_MAX_WORK = 2e6;         // ... and K·(steps+1)·(1 + data rows) at most 4x this
 const SWEEP_MIN_RATES = 40;         // fewer notches than this: no sweep
 const SWEEP_TIME_LIMIT_MS = 4000;

@@ -6,7 +6,11 @@ runs the page first draws, each with the settings (``spec``) that make it, so th
 can file it under the same key as the live run that replaces it:
 
     {"kind", "name", "surface", "landscape": {...},
-     "runs": [{"spec": {surface, optimizer, lr, steps, start, hyper, extra}, "run": {...}}]}
+     "runs": [{"role", "spec": {surface, optimizer, lr, steps, start, hyper, extra}, "run": {...}}]}
+
+``role`` is "live" (what the link shows first: a preset's state, or the surface at its
+default lr under each optimizer), "compare" (a preset's other runs) or "notch" (the
+same experiment at a nearby slider notch, for scrubbing before Python is ready).
 
 A surface view has every optimizer at the surface's default lr and plain GD at the
 slider's notches around it (all of them for the home view); a preset view its own state
@@ -54,15 +58,15 @@ def _spec(state: dict) -> dict:
     return spec
 
 
-def _run(state: dict) -> dict:
+def _run(state: dict, role: str) -> dict:
     out = run_experiment({k: v for k, v in state.items() if k != "label"})
     run = {k: _round(out[k]) for k in RUN_KEYS}
     run["path"] = _round(out["path"])
     run["loss"] = _round(out["loss"])
     lrs = np.unique(out["lr"])
     run["lr"] = _round(out["lr"]) if len(lrs) > 1 else None   # None: lr_base at every step
-    return {"spec": _spec({**state, "lr": out["lr_base"], "steps": out["steps"],
-                           "start": list(out["start"])}), "run": run}
+    return {"role": role, "spec": _spec({**state, "lr": out["lr_base"], "steps": out["steps"],
+                                         "start": list(out["start"])}), "run": run}
 
 
 def _landscape(surface) -> dict | None:
@@ -80,13 +84,19 @@ def _notch_runs(state: dict, notches, every: bool) -> list[dict]:
         lrs = lrs[max(0, i - AROUND): i + AROUND + 1]
     if len(lrs) * (state["steps"] + 1) > NOTCH_BUDGET and not every:
         return []
-    return [_run({**state, "lr": lr}) for lr in lrs if not math.isclose(lr, state["lr"], rel_tol=1e-12)]
+    return [_run({**state, "lr": lr}, "notch") for lr in lrs if not math.isclose(lr, state["lr"], rel_tol=1e-12)]
+
+
+def _filled(state: dict, surface) -> dict:
+    """A compare run's state with the defaults a preset's own state carries."""
+    return {"optimizer": "sgd", "lr": surface.lr, "steps": surface.steps, "start": list(surface.start),
+            **{k: v for k, v in state.items() if k != "label"}}
 
 
 def surface_view(name: str, notches, home: bool = False) -> dict:
     s = SURFACES[name]
     base = {"surface": name, "lr": s.lr, "steps": s.steps, "start": list(s.start)}
-    runs = [_run({**base, "optimizer": o}) for o in OPTIMIZERS]
+    runs = [_run({**base, "optimizer": o}, "live") for o in OPTIMIZERS]
     runs += _notch_runs({**base, "optimizer": "sgd"}, notches, every=home)
     return {"kind": "surface", "name": name, "surface": name, "landscape": _landscape(s), "runs": runs}
 
@@ -97,7 +107,8 @@ def preset_view(name: str, notches) -> dict:
     s = SURFACES[state["surface"]]
     state.setdefault("lr", s.lr)
     state.setdefault("steps", s.steps)
-    runs = [_run(state)] + [_run(r) for r in lesson.compare]
+    runs = [_run(state, "live")]
+    runs += [_run(r, "compare") for r in lesson.compare if runs[0]["spec"] != _spec(_filled(r, s))]
     runs += _notch_runs(state, notches, every=False) if not state.get("schedule") else []
     return {"kind": "preset", "name": name, "surface": s.name, "landscape": _landscape(s), "runs": runs}
 
