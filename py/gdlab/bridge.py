@@ -10,11 +10,19 @@ input never raises: the answer is ``{"error": "one line"}``. The ops are listed 
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import numpy as np
 
+from . import runner
+from .analysis import summarize
 from .errors import GdlabError
-from .experiment import number, prepare, run_experiment
+from .experiment import KEYS, number, prepare, run_experiment
+from .lessons import LESSONS, run_lesson
+from .optimizers import OPTIMIZERS, optimizer_code
+from .schedules import SCHEDULES
+from .surfaces import SURFACES, get_surface
+from .usercode import check_user, run_user
 
 LANDSCAPE_N = {1: 401, 2: 81}
 MAX_GRID = 301
@@ -26,10 +34,6 @@ def _hypers(specs) -> list[dict]:
 
 def catalog(_msg=None) -> dict:
     """Names, formulas, defaults and ranges of everything the page can pick."""
-    from .optimizers import OPTIMIZERS, optimizer_code
-    from .schedules import SCHEDULES
-    from .surfaces import SURFACES
-
     surfaces = [{
         "name": s.name, "title": s.title, "formula": s.formula, "dim": s.dim,
         "bounds": [list(b) for b in s.bounds], "start": list(s.start), "lr": s.lr,
@@ -48,10 +52,6 @@ def catalog(_msg=None) -> dict:
 
 
 def _lesson_catalog() -> list[dict]:
-    try:
-        from .lessons import LESSONS
-    except ImportError:
-        return []
     return [{"name": l.name, "title": l.title, "topic": l.topic, "source": l.source,
              "state": l.state, "note": l.note, "code": l.code, "compare": list(l.compare),
              "exercise": l.exercise} for l in LESSONS.values()]
@@ -59,8 +59,6 @@ def _lesson_catalog() -> list[dict]:
 
 def landscape(msg: dict) -> dict:
     """The loss on a grid over the surface's view box: a curve (1-D) or a contour (2-D)."""
-    from .surfaces import get_surface
-
     s = get_surface(str(msg.get("surface", "parabola")))
     if s.dim > 2:
         raise GdlabError(f"'{s.name}' has {s.dim} parameters: there is no landscape to draw")
@@ -86,9 +84,6 @@ def run(msg: dict) -> dict:
 
 def sweep(msg: dict) -> dict:
     """The same experiment at K learning rates as one (K, d) run."""
-    from .analysis import summarize
-    from .runner import run as run_k
-
     lrs = msg.get("lrs")
     if lrs is None:
         lo = number("lr_min", msg.get("lr_min", 1e-3), lo=0, open_lo=True)
@@ -99,7 +94,7 @@ def sweep(msg: dict) -> dict:
         raise GdlabError("lrs must be a non-empty list of learning rates")
     lrs = np.array([number("lr", v, lo=0, open_lo=True) for v in lrs])
     x = prepare(_state(msg))
-    traj = run_k(x["surface"], x["optimizer"], lrs, x["steps"], x["start"],
+    traj = runner.run(x["surface"], x["optimizer"], lrs, x["steps"], x["start"],
                  schedule=None, clip=x["clip"], batch_size=x["batch_size"], seed=x["seed"])
     summary = summarize(x["surface"], traj, _tol(msg))
     return {"surface": x["surface"].name, "optimizer": x["optimizer_name"], "hyper": x["hyper"],
@@ -126,28 +121,20 @@ def compare(msg: dict) -> dict:
 
 def lesson(msg: dict) -> dict:
     """A preset's results table, computed by the core."""
-    from .lessons import run_lesson
-
     return run_lesson(str(msg.get("name", "")))
 
 
 def user(msg: dict) -> dict:
     """The learner's code from the code pane (see ``usercode``)."""
-    from .usercode import run_user
-
     return run_user(msg)
 
 
 def check(msg: dict) -> dict:
     """An exercise: the learner's step() against the core's reference optimizer."""
-    from .usercode import check_user
-
     return check_user(msg)
 
 
 def _state(msg: dict) -> dict:
-    from .experiment import KEYS
-
     return {k: msg[k] for k in KEYS if k in msg}
 
 
@@ -182,8 +169,6 @@ def handle_json(text: str) -> tuple[str, list[np.ndarray]]:
     separately as ``arrays[i]`` (contiguous float64, row-major) so the worker can hand
     it to the page as a transferable ``Float64Array``. Non-finite scalars become null.
     """
-    import json
-
     try:
         msg = json.loads(text)
     except (TypeError, ValueError):

@@ -14,8 +14,13 @@ import math
 
 import numpy as np
 
+from .analysis import summarize
 from .errors import GdlabError
 from .hyper import number  # noqa: F401 - re-exported: callers check values with it
+from .optimizers import make_optimizer
+from .runner import MAX_STEPS, run
+from .schedules import make_schedule
+from .surfaces import get_surface
 
 MAX_LR = 1e6
 KEYS = ("surface", "optimizer", "lr", "steps", "start", "hyper", "schedule", "clip",
@@ -36,11 +41,6 @@ def vector(name: str, value, dim: int) -> list[float]:
 
 def prepare(state: dict) -> dict:
     """Check a state and fill in every default: the complete, validated experiment."""
-    from .optimizers import make_optimizer
-    from .schedules import make_schedule
-    from .surfaces import get_surface
-    from .runner import MAX_STEPS
-
     if not isinstance(state, dict):
         raise GdlabError("an experiment must be a mapping of settings")
     unknown = sorted(set(state) - set(KEYS))
@@ -78,9 +78,6 @@ def prepare(state: dict) -> dict:
 
 def run_experiment(state: dict, tol: float | None = None) -> dict:
     """Run one state; the result holds numpy arrays cut at divergence plus the summary."""
-    from .analysis import summarize
-    from .runner import run
-
     x = prepare(state)
     surface = x["surface"]
     traj = run(surface, x["optimizer"], x["lr"], x["steps"], x["start"], schedule=x["schedule"],

@@ -23,10 +23,17 @@ learning-rate finder of 001), ``stop-rules`` (when each convergence test of 001 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
+from .analysis import curvature, summarize
 from .errors import GdlabError
+from .experiment import prepare, run_experiment
+from .optimizers import optimizer_code
+from .runner import run
+from .schedules import make_schedule
+from .surfaces import get_surface
 
 
 @dataclass(frozen=True)
@@ -37,11 +44,18 @@ class Lesson:
     source: str                      # "000".."004": the lesson text in sources/
     state: dict                      # surface, optimizer, lr, steps, start, hyper, schedule, ...
     note: str                        # what to try, what to look for, what really happens
-    code: str = ""                   # the code pane: loss, grad, start, lr, steps[, step]
     compare: tuple[dict, ...] = ()   # labelled extra runs (each a state dict + "label")
     exercise: str | None = None      # reference optimizer the learner's step() is checked against
     facts: tuple[str, ...] = ()      # extra computed facts run_lesson reports (see module doc)
     tol: float | None = None         # absolute tolerance for steps_to_tol (default: 1% of start error)
+    step: str | None = None          # the code pane's step() when it is not the state's own rule
+    header: str = ""                 # the comment on top of the code pane (default: the title)
+
+    @cached_property
+    def code(self) -> str:
+        """The code pane: loss, grad, start, lr, steps[, step]. Computed on first use:
+        it reads the surface's code, and a data surface builds its data when looked up."""
+        return make_code(self.state, self.header or self.title, self.step)
 
 
 LR = "Learning rate"
@@ -61,8 +75,6 @@ def _lit(v) -> str:
 def schedule_code(spec: dict, lr: float, steps: int) -> str:
     """``step(w, g, lr, t)``: plain GD whose learning rate follows the schedule ``spec``
     (the same formula as schedules.py, with the settings make_schedule fills in)."""
-    from .schedules import make_schedule
-
     spec = {"name": spec} if isinstance(spec, str) else spec
     name = spec["name"]
     _, p = make_schedule(name, lr, steps, {k: v for k, v in spec.items() if k != "name"})
@@ -98,9 +110,6 @@ def make_code(state: dict, header: str = "", step: str | None = None) -> str:
     """The code-pane program for a state: the surface's numpy code (plus a gradient where
     the catalog gives only the loss), the settings, and the update rule when it is not
     plain gradient descent (an optimizer, a schedule or clipping written out)."""
-    from .optimizers import optimizer_code
-    from .surfaces import get_surface
-
     s = get_surface(state["surface"])
     start = state.get("start", s.start)
     lr = state.get("lr", s.lr)
@@ -127,9 +136,8 @@ def make_code(state: dict, header: str = "", step: str | None = None) -> str:
 
 def _lesson(name, title, topic, source, state, note, compare=(), exercise=None, step=None,
             header="", facts=(), tol=None) -> Lesson:
-    return Lesson(name, title, topic, source, state, " ".join(note.split()),
-                  make_code(state, header or title, step), tuple(compare), exercise,
-                  tuple(facts), tol)
+    return Lesson(name, title, topic, source, state, " ".join(note.split()), tuple(compare),
+                  exercise, tuple(facts), tol, step, header)
 
 
 def _runs(base: dict, key: str, values, label=None) -> tuple[dict, ...]:
@@ -486,9 +494,6 @@ def _reached(surface, summary: dict) -> str | None:
 # --- extra facts --------------------------------------------------------------------------
 
 def _curvature(lesson: Lesson) -> dict:
-    from .analysis import curvature
-    from .surfaces import get_surface
-
     c = curvature(get_surface(lesson.state["surface"]))
     return {k: c[k] for k in ("hessian_eigenvalues", "condition_number", "lr_monotone",
                               "lr_stable")}
@@ -496,10 +501,6 @@ def _curvature(lesson: Lesson) -> dict:
 
 def _restarts(lesson: Lesson, n: int = 10, seed: int = 0) -> dict:
     """The text's random restarts: n starts uniform in [−4, 4] (seeded), all in one run."""
-    from .analysis import summarize
-    from .experiment import prepare
-    from .runner import run
-
     x = prepare(lesson.state)
     starts = np.random.default_rng(seed).uniform(-4.0, 4.0, size=(n, 1))
     traj = run(x["surface"], x["optimizer"], x["lr"], x["steps"], starts)
@@ -514,9 +515,6 @@ def _restarts(lesson: Lesson, n: int = 10, seed: int = 0) -> dict:
 def _range_test(lesson: Lesson, lr0: float = 1e-7, factor: float = 1.1, steps: int = 250) -> dict:
     """001's learning-rate finder: one run, lr_t = lr0·factor^t; stop when the loss passes
     4× the lowest loss so far; suggest a tenth of that lr."""
-    from .experiment import prepare
-    from .runner import run
-
     x = prepare(lesson.state)
     traj = run(x["surface"], x["optimizer"], lr0, steps, x["start"],
                schedule=lambda t: lr0 * factor ** t)
@@ -532,8 +530,6 @@ def _range_test(lesson: Lesson, lr0: float = 1e-7, factor: float = 1.1, steps: i
 
 def _stop_rules(lesson: Lesson, tol: float = 1e-6) -> dict:
     """When each of 001's stopping rules fires on the main run (None: not within the run)."""
-    from .experiment import run_experiment
-
     out = run_experiment(lesson.state)
     loss, gnorm, path = out["loss"], out["grad_norm"], out["path"]
     target = np.asarray(out["nearest_min"])
@@ -552,8 +548,6 @@ def _grad_variance(lesson: Lesson) -> dict:
     """E‖g_B − ∇L‖² at the start for each compared batch size B, exactly: with the
     per-row gradients g_i, σ² = mean‖g_i − ∇L‖², and B rows drawn without replacement,
     E‖g_B − ∇L‖² = σ²/B · (n − B)/(n − 1)."""
-    from .surfaces import get_surface
-
     s = get_surface(lesson.state["surface"])
     w = np.asarray(lesson.state.get("start", s.start), dtype=float)
     n = s.n_samples
@@ -567,8 +561,6 @@ def _grad_variance(lesson: Lesson) -> dict:
 def _adam_state(lesson: Lesson, at=(1, 10, 50)) -> dict:
     """Adam's m and v after steps ``at`` and the per-coordinate rate lr/(√v̂ + ε) that 004
     prints, from the preset's Adam run."""
-    from .experiment import prepare, run_experiment
-
     x = prepare(lesson.state)
     h, s = x["hyper"], x["surface"]
     path = run_experiment(lesson.state)["path"]
@@ -591,9 +583,6 @@ FACTS = {"curvature": _curvature, "restarts": _restarts, "range-test": _range_te
 
 def run_lesson(name: str) -> dict:
     """The preset's runs computed by the core: a results table and the extra facts."""
-    from .experiment import run_experiment
-    from .surfaces import get_surface
-
     lesson = LESSONS.get(name) if isinstance(name, str) else None
     if lesson is None:
         raise GdlabError(f"unknown lesson {str(name)[:40]!r}; 'gdlab lessons' lists them")

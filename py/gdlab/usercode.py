@@ -21,6 +21,7 @@ message, the traceback trimmed to the learner's own lines, and the line to mark.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import linecache
 import sys
@@ -30,8 +31,11 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .analysis import summarize
 from .errors import GdlabError
 from .experiment import number, vector
+from .optimizers import make_optimizer
+from .runner import run
 
 FILENAME = "<code>"
 MAX_USER_STEPS = 10_000
@@ -229,8 +233,6 @@ def _landscape(surface, bounds, n: int) -> dict:
 
 def _answer_errors(fn):
     """Failures of the learner's code (and bad settings) as an answer, never an exception."""
-    import functools
-
     @functools.wraps(fn)
     def wrapper(msg: dict) -> dict:
         try:
@@ -247,10 +249,6 @@ def _answer_errors(fn):
 @_answer_errors
 def run_user(msg: dict) -> dict:
     """Run the code in ``msg["code"]``; see the module docstring for what it may define."""
-    from .analysis import summarize
-    from .optimizers import make_optimizer
-    from .runner import run
-
     ns, printed = execute(msg.get("code", ""))
     cfg = _settings(ns, msg)
     prob = problem(ns, cfg["start"])
@@ -291,9 +289,6 @@ def check_user(msg: dict) -> dict:
     whether the two trajectories agree (to ``rtol`` 1e-6 relative, 1e-9 absolute) and,
     if not, the first step where they part ways and both values there.
     """
-    from .optimizers import make_optimizer
-    from .runner import run
-
     ns, printed = execute(msg.get("code", ""))
     if not callable(ns.get("step")):
         raise UserError("define step(w, g, lr, state) to check it against the reference")
