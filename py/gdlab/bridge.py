@@ -4,7 +4,8 @@ The worker passes a plain dict (converted from a JS object) and gets back a dict
 large numeric values are float64 numpy arrays (the worker sends them as transferable
 ``Float64Array``s with their shape) and whose other values are plain JSON data. Bad
 input never raises: the answer is ``{"error": "one line"}``. The ops are listed in
-``OPS``; docs/architecture.md describes each message.
+``OPS``; ``schemas.ANSWERS`` writes down every key of every answer (and
+docs/architecture.md shows it).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from .errors import GdlabError
 from .experiment import KEYS, number, prepare, run_experiment
 from .lessons import LESSONS, run_lesson
 from .optimizers import OPTIMIZERS, optimizer_code
-from .schedules import SCHEDULES
+from .schedules import SCHEDULES, make_schedule
 from .surfaces import SURFACES, get_surface
 from .usercode import check_user, run_user
 
@@ -94,11 +95,16 @@ def sweep(msg: dict) -> dict:
         raise GdlabError("lrs must be a non-empty list of learning rates")
     lrs = np.array([number("lr", v, lo=0, open_lo=True) for v in lrs])
     x = prepare(_state(msg))
+    schedule, params = None, x["schedule_params"]
+    if params:  # the same schedule for every run, each scaled by its own base lr
+        settings = {k: v for k, v in params.items() if k != "name"}
+        schedule, _ = make_schedule(params["name"], lrs, x["steps"], settings)
     traj = runner.run(x["surface"], x["optimizer"], lrs, x["steps"], x["start"],
-                 schedule=None, clip=x["clip"], batch_size=x["batch_size"], seed=x["seed"])
+                      schedule=schedule, clip=x["clip"], batch_size=x["batch_size"],
+                      seed=x["seed"])
     summary = summarize(x["surface"], traj, _tol(msg))
     return {"surface": x["surface"].name, "optimizer": x["optimizer_name"], "hyper": x["hyper"],
-            "lrs": lrs, "paths": traj.path, "losses": traj.loss,
+            "schedule": params, "lrs": lrs, "paths": traj.path, "losses": traj.loss,
             "status": [r["status"] for r in summary],
             "diverged_at": [r["diverged_at"] for r in summary],
             "final_loss": [r["final_loss"] for r in summary],

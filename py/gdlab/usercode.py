@@ -265,8 +265,9 @@ def run_user(msg: dict) -> dict:
     summary = summarize(surf, traj)[0]
     path, loss = traj.cut(0)
     out = {"custom": custom, "optimizer": name, "hyper": hyper, "grad_source": prob.grad_source,
-           "stdout": printed, "dim": surf.dim, **cfg, "path": path, "loss": loss,
-           "lr_steps": traj.lr[0, :max(len(path) - 1, 0)], **summary}
+           "stdout": printed, "dim": surf.dim, "start": cfg["start"], "lr_base": cfg["lr"],
+           "steps": cfg["steps"], "path": path, "loss": loss,
+           "lr": traj.lr[0, :max(len(path) - 1, 0)], **summary}
     if msg.get("compare"):  # a built-in optimizer on the same loss, start, lr and steps
         other, other_hyper = make_optimizer(str(msg["compare"]), msg.get("compare_hyper") or {})
         ctraj = run(surf, other, cfg["lr"], cfg["steps"], cfg["start"])
