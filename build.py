@@ -182,9 +182,12 @@ def pack_gdlab() -> None:
 
 
 def boot_data() -> dict:
-    """The catalog and the home view at 64 learning rates, computed here in CPython."""
+    """The catalog and the home view at every notch of its learning-rate slider
+    (gdlab.limits.slider_lrs: the page's notches exactly), computed here in CPython."""
     import numpy as np
     from gdlab.bridge import handle
+    from gdlab.limits import slider_lrs
+    from gdlab.surfaces import get_surface
 
     def plain(value):
         if isinstance(value, np.ndarray):
@@ -199,7 +202,7 @@ def boot_data() -> dict:
 
     catalog = handle({"op": "catalog"})
     home = catalog["surfaces"][0]
-    lrs = np.geomspace(1e-4, 2.0, 64).tolist()
+    lrs = slider_lrs(get_surface(home["name"]))
     runs = [handle({"op": "run", "surface": home["name"], "optimizer": "sgd", "lr": lr})
             for lr in lrs]
     landscape = handle({"op": "landscape", "surface": home["name"]})

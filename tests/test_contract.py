@@ -57,6 +57,10 @@ def _check_nested(op: str, out: dict, seen: set) -> None:
                 _check(entry, schemas.ITEMS[f"catalog.{part}"], f"catalog.{part}", seen)
                 for h in entry.get("hypers", []):
                     _check(h, schemas.ITEMS["hyper"], "hyper", seen)
+        for entry in out["state_keys"]:
+            _check(entry, schemas.ITEMS["catalog.state_keys"], "catalog.state_keys", seen)
+        for part in ("limits", "slider"):
+            _check(out[part], schemas.ITEMS[f"catalog.{part}"], f"catalog.{part}", seen)
     if op == "compare":
         for r in out["runs"]:
             _check(r, schemas.ITEMS["compare.runs"], "compare.runs", seen)

@@ -18,8 +18,9 @@ import numpy as np
 from . import runner
 from .analysis import summarize
 from .errors import GdlabError
-from .experiment import KEYS, number, prepare, run_experiment
+from .experiment import KEYS, STATE_KEYS, number, prepare, run_experiment
 from .lessons import LESSONS, run_lesson
+from .limits import limits, slider, slider_range
 from .optimizers import OPTIMIZERS, optimizer_code
 from .schedules import SCHEDULES, make_schedule
 from .surfaces import SURFACES, get_surface
@@ -34,13 +35,15 @@ def _hypers(specs) -> list[dict]:
 
 
 def catalog(_msg=None) -> dict:
-    """Names, formulas, defaults and ranges of everything the page can pick."""
+    """Names, formulas, defaults and ranges of everything the page can pick, and the
+    limits, the slider's scale and the state keys with their checks."""
     surfaces = [{
         "name": s.name, "title": s.title, "formula": s.formula, "dim": s.dim,
         "bounds": [list(b) for b in s.bounds], "start": list(s.start), "lr": s.lr,
         "steps": s.steps, "minima": [list(m) for m in s.minima], "log_loss": s.log_loss,
         "min_loss": s.min_loss if np.isfinite(s.min_loss) else None,
         "n_samples": s.n_samples, "note": s.note, "code": s.code,
+        "slider": dict(zip(("lo", "hi", "max"), slider_range(s.lr))),
     } for s in SURFACES.values()]
     optimizers = [{
         "name": o.name, "title": o.title, "equations": o.equations, "hypers": _hypers(o.hypers),
@@ -49,7 +52,8 @@ def catalog(_msg=None) -> dict:
     schedules = [{"name": s.name, "title": s.title, "formula": s.formula,
                   "hypers": _hypers(s.hypers)} for s in SCHEDULES.values()]
     return {"surfaces": surfaces, "optimizers": optimizers, "schedules": schedules,
-            "lessons": _lesson_catalog()}
+            "lessons": _lesson_catalog(), "limits": limits(), "slider": slider(),
+            "state_keys": [dict(k) for k in STATE_KEYS]}
 
 
 def _lesson_catalog() -> list[dict]:

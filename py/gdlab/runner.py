@@ -24,12 +24,11 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from .errors import GdlabError
+from .limits import MAX_RUNS, MAX_STEPS
 from .optimizers import clip_by_norm
 from .problems import minibatches
 
 BLOWUP = 1e100  # |w| or |loss| past this counts as having left the numbers
-MAX_STEPS = 100_000
-MAX_RUNS = 4096
 
 
 class Trajectory(NamedTuple):

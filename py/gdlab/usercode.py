@@ -34,11 +34,12 @@ import numpy as np
 from .analysis import summarize
 from .errors import GdlabError
 from .experiment import number, vector
+from .limits import MAX_LR, PAGE_STEPS_MAX
 from .optimizers import make_optimizer
 from .runner import run
 
 FILENAME = "<code>"
-MAX_USER_STEPS = 10_000
+MAX_USER_STEPS = PAGE_STEPS_MAX  # the learner's program runs under the page's limit
 MAX_DIM = 10
 _cache: dict[str, tuple[dict, str]] = {}
 
@@ -206,7 +207,7 @@ def _settings(ns: dict, msg: dict) -> dict:
                         "(and draws the landscape for 1 or 2)")
     start = vector("start", raw, len(raw))
     lr = number("lr", msg["lr"] if msg.get("lr") is not None else ns.get("lr", 0.1), lo=0,
-                open_lo=True, hi=1e6)
+                open_lo=True, hi=MAX_LR)
     steps = number("steps", msg["steps"] if msg.get("steps") is not None else ns.get("steps", 50),
                    lo=0, hi=MAX_USER_STEPS, integer=True)
     return {"start": start, "lr": lr, "steps": steps}
