@@ -183,13 +183,13 @@ def cmd_lesson(args):
         raise GdlabError(f"unknown lesson {args.name!r}; 'gdlab lessons' lists them")
     out = run_lesson(args.name)
     lesson = LESSONS[args.name]
-    text = [f"{lesson.title}  [{lesson.name}]", "", lesson.note, ""]
+    text = [f"{lesson.title}  [{lesson.name}]", "", out["note"], ""]
     if out.get("rows"):
         text.append(table(out["columns"], out["rows"]))
     for key, value in (out.get("facts") or {}).items():
         text.append(f"{key}: {_fmt(value)}")
-    _emit(args, {"lesson": lesson.name, "title": lesson.title, "note": lesson.note,
-                 "state": lesson.state, **out}, "\n".join(text))
+    _emit(args, {"lesson": lesson.name, "title": lesson.title, "state": lesson.state, **out},
+          "\n".join(text))
 
 
 def _run_options(p: argparse.ArgumentParser, lr_repeat: bool = False) -> None:
