@@ -247,7 +247,7 @@ LESSONS: dict[str, Lesson] = {l.name: l for l in [
             """The text's `v = 0.9·v + lr·g; w −= v` is torch's momentum with the lr folded in:
             the same iterates. At lr 0.01 plain GD is still crawling after 100 steps (w₀ has only
             shrunk to 0.98¹⁰⁰ ≈ 13% of 3, distance ≈ {r[plain GD][distance_to_min]:.2f}), while momentum is within {r[momentum 0.9][distance_to_min]:.3f} of the
-            minimum; it overshoots on the way (w₀ < 0 from step {x[crossing]}).""",
+            minimum; it overshoots on the way (w₀ < 0 from step {x[crossing]} to {x[back]}).""",
             compare=({**BOWL, "lr": 0.01, "steps": 100, "label": "plain GD"},
                      {**BOWL, "optimizer": "momentum", "lr": 0.01, "steps": 100,
                       "label": "momentum 0.9"})),
@@ -361,7 +361,7 @@ LESSONS: dict[str, Lesson] = {l.name: l for l in [
     # --- 003 --------------------------------------------------------------------------
     _lesson("fit-line", "Fit a line: too small, right, too large", LR, "003", FIT,
             """The text prints 'Step 0: w=0.2200' for its own code; that code gives w = {r[lr 0.01, 100 steps][path][1][0]:.2f} after
-            the first step (gradient −44 at w = 0, lr 0.01), {r[lr 0.01, 100 steps][path][10][0]:.2f} at step 10 (not 1.3686) and
+            the first step (gradient −44 at w = 0, lr 0.01), {x[step_10]:.2f} at step 10 (not 1.3686) and
             2.0000 from step {x[exact_from]} on. The curvature is {c[lmax]:g}, so lr must stay below 2/{c[lmax]:g} ≈ {c[lr_stable]:.3f}. Its
             'too small' lr 0.0001 reaches w ≈ {r[lr 0.0001, 1000 steps][final_w][0]:.2f} in 1000 steps (the text says 1.2); lr 1.0
             multiplies the error by −21 per step.""",

@@ -93,7 +93,9 @@ def _bowl_thresholds(ctx, lesson):
 
 
 def _bowl_momentum(ctx, lesson):
-    return {"crossing": _first(ctx["r"]["momentum 0.9"]["path"][:, 0] < 0)}
+    w0 = ctx["r"]["momentum 0.9"]["path"][:, 0]
+    crossing = _first(w0 < 0)
+    return {"crossing": crossing, "back": crossing + _first(w0[crossing:] >= 0) - 1}
 
 
 def _valley_descent(ctx, lesson):
@@ -129,8 +131,11 @@ def _quartic(ctx, lesson):
 
 
 def _fit_line(ctx, lesson):
+    """The text prints w after each update, numbered from 0, every 10 steps: its 'step k'
+    is path[k + 1]; 'exact_from' is the first printed step that shows 2.0000."""
     path = ctx["r"]["lr 0.01, 100 steps"]["path"][:, 0]
-    return {"exact_from": _first(np.round(path, 4) == 2.0)}
+    shown = np.round(path[1::10], 4) == 2.0
+    return {"step_10": path[11], "exact_from": 10 * _first(shown)}
 
 
 def _adam_by_hand(ctx, lesson):

@@ -14,7 +14,7 @@ NOTES: dict[str, str] = {
     'bowl-thresholds':
         "L = w₀² + 4w₁² has Hessian eigenvalues 2 and 8. The text says the largest stable lr is 1/λmax = 0.125 and suggests 0.124 vs 0.126: both converge. 1/λmax is only where the steep coordinate starts to overshoot (at 0.125 it lands on 0 in one step); plain GD is stable up to 2/λmax = 0.25, where w₁ flips between 2 and −2 for ever, and 0.26 diverges. The text's 'edge of divergence' lr 0.28 is past the edge: w₁ is multiplied by −1.24 per step and the loss passes 10¹⁹ in 100 steps.",
     'bowl-momentum':
-        "The text's `v = 0.9·v + lr·g; w −= v` is torch's momentum with the lr folded in: the same iterates. At lr 0.01 plain GD is still crawling after 100 steps (w₀ has only shrunk to 0.98¹⁰⁰ ≈ 13% of 3, distance ≈ 0.40), while momentum is within 0.016 of the minimum; it overshoots on the way (w₀ < 0 from step 14).",
+        "The text's `v = 0.9·v + lr·g; w −= v` is torch's momentum with the lr folded in: the same iterates. At lr 0.01 plain GD is still crawling after 100 steps (w₀ has only shrunk to 0.98¹⁰⁰ ≈ 13% of 3, distance ≈ 0.40), while momentum is within 0.016 of the minimum; it overshoots on the way (w₀ < 0 from step 14 to 37).",
     'momentum-by-hand':
         "Write heavy-ball momentum in `step` and press Check against the lab's momentum. The lab uses torch's convention (the first velocity is the gradient itself); the text's v = 0.9·v + lr·g, w −= v is the same iterates with lr folded into v.",
     'ill-conditioned':
@@ -40,7 +40,7 @@ NOTES: dict[str, str] = {
     'gradient-clipping':
         'At lr 1.1 plain GD on (w − 3)² diverges (×−1.2 per step). Clipping the gradient norm to 1 caps every step at lr·1 = 1.1, so the run can no longer blow up: it walks to the minimum and then bounces around it, about 0.5 away, instead of converging. Clipping is a safety net; the fix is a smaller lr.',
     'fit-line':
-        "The text prints 'Step 0: w=0.2200' for its own code; that code gives w = 0.44 after the first step (gradient −44 at w = 0, lr 0.01), 1.83 at step 10 (not 1.3686) and 2.0000 from step 43 on. The curvature is 22, so lr must stay below 2/22 ≈ 0.091. Its 'too small' lr 0.0001 reaches w ≈ 1.78 in 1000 steps (the text says 1.2); lr 1.0 multiplies the error by −21 per step.",
+        "The text prints 'Step 0: w=0.2200' for its own code; that code gives w = 0.44 after the first step (gradient −44 at w = 0, lr 0.01), 1.87 at step 10 (not 1.3686) and 2.0000 from step 50 on. The curvature is 22, so lr must stay below 2/22 ≈ 0.091. Its 'too small' lr 0.0001 reaches w ≈ 1.78 in 1000 steps (the text says 1.2); lr 1.0 multiplies the error by −21 per step.",
     'fit-line-minibatch':
         'Compare batches of 1, 2 and all 5 points at lr 0.01. Every batch agrees on w = 2 (the data are exact), so the noise changes only the speed, not the answer: all three end at 2. On noisy data (`batch-vs-minibatch`) a small batch never settles.',
     'adam-by-hand':
