@@ -19,9 +19,11 @@ from . import runner
 from .analysis import summarize
 from .errors import GdlabError
 from .experiment import KEYS, STATE_KEYS, number, prepare, run_experiment
-from .lessons import LESSONS, run_lesson
+from .lessons import LESSONS, preset_program, run_lesson
 from .limits import limits, slider, slider_range
 from .optimizers import OPTIMIZERS, optimizer_code
+from .program import answer as program_answer
+from .program import program as make_program
 from .schedules import SCHEDULES, make_schedule
 from .surfaces import SURFACES, get_surface
 from .usercode import check_user, run_user
@@ -144,6 +146,15 @@ def check(msg: dict) -> dict:
     return check_user(msg)
 
 
+def program(msg: dict) -> dict:
+    """The code pane's program for a state, or for a preset (``preset``) with the
+    state's settings over the preset's own: the text and the line of ``lr = ...``."""
+    settings = _state(msg)
+    if msg.get("preset"):
+        return program_answer(preset_program(str(msg["preset"]), settings))
+    return program_answer(make_program(settings))
+
+
 def _state(msg: dict) -> dict:
     return {k: msg[k] for k in KEYS if k in msg}
 
@@ -154,7 +165,7 @@ def _tol(msg: dict) -> float | None:
 
 OPS = {"catalog": catalog, "landscape": landscape, "run": run, "sweep": sweep,
        "compare": compare, "lesson": lesson, "user": user,
-       "check": check}
+       "check": check, "program": program}
 
 
 def handle(msg) -> dict:

@@ -32,9 +32,8 @@ from . import notes
 from .analysis import curvature, summarize
 from .errors import GdlabError
 from .experiment import prepare, run_experiment
-from .optimizers import optimizer_code
+from .program import program
 from .runner import run
-from .schedules import make_schedule
 from .rendered_notes import NOTES as RENDERED
 from .surfaces import get_surface
 
@@ -65,7 +64,7 @@ class Lesson:
     def code(self) -> str:
         """The code pane: loss, grad, start, lr, steps[, step]. Computed on first use:
         it reads the surface's code, and a data surface builds its data when looked up."""
-        return make_code(self.state, self.header or self.title, self.step)
+        return program(self.state, self.header or self.title, self.step)
 
 
 LR = "Learning rate"
@@ -74,75 +73,6 @@ DATA = "Data and batches"
 SCHEDULES = "Schedules"
 LANDSCAPES = "Landscapes and minima"
 TOPICS = (LR, MOMENTUM, DATA, SCHEDULES, LANDSCAPES)
-
-# --- the code pane ----------------------------------------------------------------------
-
-
-def _lit(v) -> str:
-    return repr(float(v)) if isinstance(v, (int, float)) and not isinstance(v, bool) else repr(v)
-
-
-def schedule_code(spec: dict, lr: float, steps: int) -> str:
-    """``step(w, g, lr, t)``: plain GD whose learning rate follows the schedule ``spec``
-    (the same formula as schedules.py, with the settings make_schedule fills in)."""
-    spec = {"name": spec} if isinstance(spec, str) else spec
-    name = spec["name"]
-    _, p = make_schedule(name, lr, steps, {k: v for k, v in spec.items() if k != "name"})
-    cos = "(lr - {m}) * (1 + np.cos(np.pi * {t} / {T})) / 2 + {m}"
-    if name == "constant":
-        body = "    lr_t = lr\n"
-    elif name == "step":
-        body = f"    lr_t = lr * {_lit(p['gamma'])} ** (t // {int(p['step_size'])})\n"
-    elif name == "exponential":
-        body = f"    lr_t = lr * {_lit(p['gamma'])} ** t\n"
-    elif name == "cosine":
-        body = "    lr_t = " + cos.format(m=_lit(p["eta_min"]), t="t", T=max(steps, 1)) + "\n"
-    elif name == "warmup-cosine":
-        w = min(int(p["warmup"]), steps)
-        body = (f"    if t < {w}:\n        lr_t = lr * (t + 1) / {w}\n    else:\n        lr_t = "
-                + cos.format(m=_lit(p["eta_min"]), t=f"(t - {w})", T=max(steps - w, 1)) + "\n")
-    else:
-        raise GdlabError(f"the code pane cannot show the {name} schedule")
-    return (f'def step(w, g, lr, t):\n    """Gradient descent, learning rate by the {name} schedule;\n'
-            '    the step number t is the state (None at the first call)."""\n'
-            "    t = 0 if t is None else t\n" + body + "    return w - lr_t * g, t + 1\n")
-
-
-def clip_code(max_norm: float) -> str:
-    return (f"MAX_NORM = {_lit(max_norm)}\n\ndef step(w, g, lr, state):\n"
-            '    """Gradient descent on the clipped gradient: its norm is capped at MAX_NORM\n'
-            '    (torch\'s clip_grad_norm_ formula)."""\n'
-            "    g = g * min(1.0, MAX_NORM / (np.linalg.norm(g) + 1e-6))\n"
-            "    return w - lr * g, state\n")
-
-
-def make_code(state: dict, header: str = "", step: str | None = None) -> str:
-    """The code-pane program for a state: the surface's numpy code (plus a gradient where
-    the catalog gives only the loss), the settings, and the update rule when it is not
-    plain gradient descent (an optimizer, a schedule or clipping written out)."""
-    s = get_surface(state["surface"])
-    start = state.get("start", s.start)
-    lr = state.get("lr", s.lr)
-    steps = int(state.get("steps", s.steps))
-    parts = [f"# {line}" for line in header.strip().splitlines()] if header else []
-    if state.get("batch_size"):
-        parts.append(f"# The lab draws seeded mini-batches of {state['batch_size']} rows; this "
-                     "program is the full-batch loss.")
-    parts += ["import numpy as np", "", s.code.rstrip()]
-    parts += ["", f"start = [{', '.join(_lit(v) for v in start)}]", f"lr = {_lit(lr)}",
-              f"steps = {steps}"]
-    opt = state.get("optimizer", "sgd")
-    if step is not None:
-        parts += ["", step.rstrip()]
-    elif state.get("schedule"):
-        parts += ["", schedule_code(state["schedule"], lr, steps).rstrip()]
-    elif state.get("clip"):
-        parts += ["", clip_code(state["clip"]).rstrip()]
-    elif opt != "sgd" or any(state.get("hyper", {}).values()):
-        parts += ["", "# the update rule the lab runs (torch.optim's convention)",
-                  optimizer_code(opt, state.get("hyper")).rstrip()]
-    return "\n".join(parts) + "\n"
-
 
 def _lesson(name, title, topic, source, state, note, compare=(), exercise=None, step=None,
             header="", facts=(), tol=None) -> Lesson:
@@ -622,6 +552,15 @@ def rendered_notes_source() -> str:
             "``python3 -m gdlab.lessons`` (tests/test_lessons.py fails when it is stale): the\n"
             'catalog sends these, so listing the presets runs nothing."""\n\n'
             f"NOTES: dict[str, str] = {{\n{items}}}\n")
+
+
+def preset_program(name: str, settings: dict) -> str:
+    """The code pane's program of preset ``name`` with the page's ``settings`` (state
+    keys: lr, steps, start, ...) over the preset's own state."""
+    lesson = LESSONS.get(name) if isinstance(name, str) else None
+    if lesson is None:
+        raise GdlabError(f"unknown lesson {str(name)[:40]!r}; 'gdlab lessons' lists them")
+    return program({**lesson.state, **settings}, lesson.header or lesson.title, lesson.step)
 
 
 if __name__ == "__main__":  # regenerate rendered_notes.py

@@ -20,7 +20,7 @@ from typing import Any, Callable, NamedTuple
 import numpy as np
 
 from .errors import GdlabError
-from .hyper import Hyper, resolve
+from .hyper import Hyper, literal, resolve
 
 
 class Optimizer(NamedTuple):
@@ -453,15 +453,11 @@ def make_optimizer(name: str, hyper: dict | None = None) -> tuple[Optimizer, dic
     return spec.build(**used), used
 
 
-def _literal(value) -> str:
-    return repr(value) if isinstance(value, bool) else repr(float(value))
-
-
 def optimizer_code(name: str, hyper: dict | None = None) -> str:
     """Python for the code pane: ``step(w, g, lr, state)`` doing what ``name`` does."""
     spec = OPTIMIZERS[name]
     used = resolve(spec.hypers, hyper, name)
-    fields = {k: _literal(v) for k, v in used.items()}
+    fields = {k: literal(v) for k, v in used.items()}
     if spec.build is adam:
         fields.update(decay="    g = g + WEIGHT_DECAY * w\n", after="")
     elif spec.build is adamw:  # decoupled: the decay uses the w from before the step
@@ -473,3 +469,13 @@ def clip_by_norm(grads: np.ndarray, max_norm: float) -> np.ndarray:
     """Scale each run's gradient to norm ≤ max_norm: g·min(1, max_norm/(‖g‖ + 1e-6)) (torch)."""
     norm = np.linalg.norm(grads, axis=-1, keepdims=True)
     return grads * np.minimum(1.0, max_norm / (norm + 1e-6))
+
+
+def clip_code(max_norm: float) -> str:
+    """The code pane's Python for ``clip_by_norm``: plain gradient descent on the clipped
+    gradient, as ``step(w, g, lr, state)``."""
+    return (f"MAX_NORM = {literal(max_norm)}\n\ndef step(w, g, lr, state):\n"
+            '    """Gradient descent on the clipped gradient: its norm is capped at MAX_NORM\n'
+            '    (torch\'s clip_grad_norm_ formula)."""\n'
+            "    g = g * min(1.0, MAX_NORM / (np.linalg.norm(g) + 1e-6))\n"
+            "    return w - lr * g, state\n")

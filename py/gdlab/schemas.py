@@ -123,6 +123,11 @@ ANSWERS: dict[str, dict[str, str]] = {
         "yours?": "[d]: the learner's w there",
         "expected?": "[d]: the reference's w there",
     },
+    "program": {
+        "program": "str: the code pane's Python for the state (or the preset with the "
+                   "state's settings): loss, grad, start, lr, steps and the update rule",
+        "lr_line": "int: 1-based line of `lr = ...`, the line the slider rewrites",
+    },
 }
 
 HYPER = {
