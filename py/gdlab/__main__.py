@@ -188,8 +188,8 @@ def cmd_lesson(args):
         text.append(table(out["columns"], out["rows"]))
     for key, value in (out.get("facts") or {}).items():
         text.append(f"{key}: {_fmt(value)}")
-    _emit(args, {"lesson": lesson.name, "title": lesson.title, "state": lesson.state, **out},
-          "\n".join(text))
+    _emit(args, {"lesson": lesson.name, "title": lesson.title, "note": out["note"],
+                 "state": lesson.state, **out}, "\n".join(text))
 
 
 def _run_options(p: argparse.ArgumentParser, lr_repeat: bool = False) -> None:
