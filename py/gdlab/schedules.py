@@ -18,6 +18,7 @@ import numpy as np
 
 from .errors import GdlabError
 from .hyper import Hyper, literal, resolve
+from .limits import MAX_LR, MAX_STEPS
 
 
 def constant(lr, steps):
@@ -117,18 +118,18 @@ class ScheduleSpec:
 SCHEDULES: dict[str, ScheduleSpec] = {
     "constant": ScheduleSpec("constant", "Constant", (), "lr_t = lr", constant, constant_code),
     "step": ScheduleSpec("step", "Step decay", (
-        Hyper("step_size", 10, "int", 1, 100_000, "steps between drops"),
+        Hyper("step_size", 10, "int", 1, MAX_STEPS, "steps between drops"),
         Hyper("gamma", 0.5, "float", 0.0, 1.0, "factor at each drop"),
     ), "lr_t = lr·γ^⌊t/step_size⌋", step_decay, step_decay_code),
     "exponential": ScheduleSpec("exponential", "Exponential decay", (
         Hyper("gamma", 0.95, "float", 0.0, 1.0, "factor per step"),
     ), "lr_t = lr·γ^t", exponential, exponential_code),
     "cosine": ScheduleSpec("cosine", "Cosine annealing", (
-        Hyper("eta_min", 0.0, "float", 0.0, 1e6, "lr at the end"),
+        Hyper("eta_min", 0.0, "float", 0.0, MAX_LR, "lr at the end"),
     ), "lr_t = η_min + (lr − η_min)(1 + cos(πt/T))/2", cosine, cosine_code),
     "warmup-cosine": ScheduleSpec("warmup-cosine", "Warm-up, then cosine", (
-        Hyper("warmup", 10, "int", 1, 100_000, "steps of linear warm-up"),
-        Hyper("eta_min", 0.0, "float", 0.0, 1e6, "lr at the end"),
+        Hyper("warmup", 10, "int", 1, MAX_STEPS, "steps of linear warm-up"),
+        Hyper("eta_min", 0.0, "float", 0.0, MAX_LR, "lr at the end"),
     ), "lr_t = lr·(t+1)/W for t < W, then cosine to η_min", warmup_cosine,
         warmup_cosine_code),
     "one-cycle": ScheduleSpec("one-cycle", "One cycle", (
