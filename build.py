@@ -206,8 +206,9 @@ def boot_data() -> dict:
     runs = [handle({"op": "run", "surface": home["name"], "optimizer": "sgd", "lr": lr})
             for lr in lrs]
     landscape = handle({"op": "landscape", "surface": home["name"]})
+    program = handle({"op": "program", "surface": home["name"]})  # the code pane before Python
     return plain({"catalog": catalog, "home": {"surface": home["name"], "landscape": landscape,
-                                               "lrs": lrs, "runs": runs}})
+                                               "lrs": lrs, "runs": runs, "program": program}})
 
 
 def build(cdn: bool = False) -> None:

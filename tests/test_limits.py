@@ -59,6 +59,8 @@ def test_build_precomputes_exactly_the_home_slider_notches():
     assert home["lrs"] == slider_lrs(get_surface(home["surface"]))
     assert [r["lr_base"] for r in home["runs"]] == home["lrs"]
     assert boot["catalog"]["limits"] == limits.limits()
+    assert boot["home"]["program"]["program"] == handle(
+        {"op": "program", "surface": home["surface"]})["program"]
 
 
 def test_limits_are_the_ones_the_core_enforces():
