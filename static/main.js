@@ -324,7 +324,7 @@ async function showUserResult(lab, res, { landscape }) {
     $("landscape").dataset.surface = "custom";
   }
   showCustomPick(lab);
-  lab.runs.setUser(normalizeRun({ ...res, surface: "custom", lr_base: res.lr }));
+  lab.runs.setUser(normalizeRun({ ...res, surface: "custom" }));
   lab.view.refresh();
 }
 

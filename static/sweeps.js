@@ -26,11 +26,11 @@ export function createSweeps({ schema, python, remember, known, onChange }) {
   /**
    * Run this experiment at every notch of the slider in one vectorised call (the `sweep`
    * op: K learning rates as one (K, d) run) and cache each row as that notch's run, so
-   * dragging the slider redraws from memory. Long runs sweep every k-th notch (at least
+   * dragging the slider redraws from memory (a schedule scales with each notch's lr). Long runs sweep every k-th notch (at least
    * SWEEP_MIN_RATES of them: enough for the sweep plot); very long ones are skipped.
    */
   function prefetch(state) {
-    if (!python.ready || state.extra.schedule) return;
+    if (!python.ready) return;
     const surface = schema.surfaces.get(state.surface);
     const scale = sliderScale(surface);
     const cost = (state.steps + 1) * (1 + (surface.n_samples || 0) / 20);

@@ -690,3 +690,48 @@ def test_adamw_decay_holds_the_weights_down_at_a_large_lr():
     np.testing.assert_allclose(final(rows["Adam + L2 0.01"]), ends["Adam"], rtol=1e-8)
     np.testing.assert_allclose(final(rows["AdamW 0.01"]), ends["AdamW"], rtol=1e-8)
     assert np.abs(ends["Adam"] - 100).max() < 1 and np.abs(ends["AdamW"] - 70).max() < 1
+
+
+# --- notes: their numbers are fields filled from the runs ---------------------------------
+
+@pytest.mark.parametrize("name", list(LESSONS))
+def test_every_note_renders_with_the_numbers_its_runs_compute(name):
+    """Each field of the note's template, evaluated on runs made here with run_experiment,
+    appears formatted at its place in the note run_lesson renders; the catalog's copy
+    (rendered_notes.py) is that same text."""
+    from gdlab import notes
+
+    lesson = LESSONS[name]
+    out = lesson_output(name)
+    runs = lesson.compare or ({**lesson.state, "label": lesson.title},)
+    mine = {r["label"]: run_experiment({k: v for k, v in r.items() if k != "label"}, lesson.tol)
+            for r in runs}
+    ctx = notes.context(lesson, mine, out["facts"])
+    pieces = []
+    for literal, field, spec, _ in notes.FORMATTER.parse(lesson.note_template):
+        pieces.append(literal)
+        if field is not None:
+            value, _ = notes.FORMATTER.get_field(field, (), ctx)
+            assert value is not None and (not isinstance(value, float) or np.isfinite(value)), field
+            pieces.append(notes.FORMATTER.format_field(value, spec))
+    assert "".join(pieces) == out["note"]
+    assert "{" not in out["note"] and "}" not in out["note"]
+    assert lesson.note == out["note"], "stale: run  PYTHONPATH=py python3 -m gdlab.lessons"
+
+
+def test_notes_state_outcomes_as_fields_not_typed_numbers():
+    """The outcomes the issue named are fields now, not digits in the prose."""
+    from gdlab import notes
+
+    for name, typed in [("watch-a-parameter-move", "2.990"), ("lr-diagnosis", "137"),
+                        ("double-well-momentum", "26.41")]:
+        template = LESSONS[name].note_template
+        assert typed not in template and typed in LESSONS[name].note
+        assert notes.fields(template)
+
+
+def test_note_numbers_use_a_real_minus_and_compact_exponents():
+    from gdlab import notes
+
+    assert notes.render("{a:.2f} {b:sci1} {c:g}", {"a": -26.413, "b": 2.93e-6, "c": -1}) == \
+        "−26.41 2.9e-6 −1"

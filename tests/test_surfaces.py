@@ -230,7 +230,7 @@ def test_importing_the_catalog_builds_no_data_until_asked():
 
 
 def test_every_surface_program_defines_its_gradient():
-    """The code pane shows each surface's own loss and grad (lessons.make_code relies on it)."""
+    """The code pane shows each surface's own loss and grad (program.program relies on it)."""
     from gdlab.surfaces import SURFACES as ALL
 
     assert [n for n, s in ALL.items() if "def grad" not in s.code] == []

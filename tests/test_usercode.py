@@ -26,7 +26,7 @@ def test_the_program_defines_the_experiment_and_gd_runs_it():
     expected = 3 + (1 - 2 * 0.1) ** np.arange(31) * -8.0
     np.testing.assert_allclose(out["path"][:, 0], expected, rtol=1e-12)
     assert out["grad_source"] == "grad(w)" and out["custom"] is False
-    assert out["status"] == "converged" and out["steps"] == 30 and out["lr"] == 0.1
+    assert out["status"] == "converged" and out["steps"] == 30 and out["lr_base"] == 0.1
 
 
 def test_overrides_from_the_slider_win_over_the_code():

@@ -19,8 +19,13 @@ import argparse
 import json
 import sys
 
+from .analysis import curvature
+from .bridge import sweep
 from .errors import GdlabError
-from .experiment import jsonable, vector
+from .experiment import jsonable, run_experiment, vector
+from .lessons import LESSONS, run_lesson
+from .optimizers import OPTIMIZERS
+from .surfaces import SURFACES, get_surface
 
 
 class _Parser(argparse.ArgumentParser):
@@ -80,8 +85,6 @@ RUN_FIELDS = ["status", "diverged_at", "steps_to_tol", "final_loss", "distance_t
 
 
 def cmd_surfaces(args):
-    from .surfaces import SURFACES
-
     rows = [[s.name, s.dim, s.formula, tuple(s.start), len(s.minima)] for s in SURFACES.values()]
     data = {"surfaces": [{"name": s.name, "title": s.title, "dim": s.dim, "formula": s.formula,
                           "start": s.start, "minima": s.minima, "bounds": s.bounds,
@@ -90,8 +93,6 @@ def cmd_surfaces(args):
 
 
 def cmd_optimizers(args):
-    from .optimizers import OPTIMIZERS
-
     data = {"optimizers": [{"name": o.name, "title": o.title, "equations": o.equations,
                             "hypers": {h.name: h.default for h in o.hypers}}
                            for o in OPTIMIZERS.values()]}
@@ -101,8 +102,6 @@ def cmd_optimizers(args):
 
 
 def cmd_run(args):
-    from .experiment import run_experiment
-
     r = run_experiment(_state(args, args.optimizer, _pairs(args.param, "-p"), args.lr), args.tol)
     data = {k: r[k] for k in ("surface", "optimizer", "hyper", "start", "path", "loss", "lr",
                               *RUN_FIELDS, "schedule", "grad_norm")}
@@ -118,9 +117,6 @@ def cmd_run(args):
 
 
 def cmd_compare(args):
-    from .experiment import run_experiment
-    from .optimizers import OPTIMIZERS
-
     names = [n.strip() for n in args.optimizers.split(",") if n.strip()]
     if not names:
         raise GdlabError("--optimizers needs a comma-separated list of names")
@@ -152,8 +148,6 @@ def cmd_compare(args):
 
 
 def cmd_sweep(args):
-    from .bridge import sweep
-
     out = sweep({"surface": args.surface, "optimizer": args.optimizer,
                  "hyper": _pairs(args.param, "-p"), "steps": args.steps, "start": args.start,
                  "lr_min": args.lr_min, "lr_max": args.lr_max, "num": args.num, "tol": args.tol})
@@ -165,9 +159,6 @@ def cmd_sweep(args):
 
 
 def cmd_analyze(args):
-    from .analysis import curvature
-    from .surfaces import get_surface
-
     s = get_surface(args.surface)
     at = vector("--at", args.at, s.dim) if args.at else None
     c = curvature(s, at)
@@ -181,8 +172,6 @@ def cmd_analyze(args):
 
 
 def cmd_lessons(args):
-    from .lessons import LESSONS
-
     data = {"lessons": [{"name": l.name, "title": l.title, "topic": l.topic, "source": l.source,
                          "state": l.state} for l in LESSONS.values()]}
     rows = [[l.name, l.topic, l.title] for l in LESSONS.values()]
@@ -190,18 +179,16 @@ def cmd_lessons(args):
 
 
 def cmd_lesson(args):
-    from .lessons import LESSONS, run_lesson
-
     if args.name not in LESSONS:
         raise GdlabError(f"unknown lesson {args.name!r}; 'gdlab lessons' lists them")
     out = run_lesson(args.name)
     lesson = LESSONS[args.name]
-    text = [f"{lesson.title}  [{lesson.name}]", "", lesson.note, ""]
+    text = [f"{lesson.title}  [{lesson.name}]", "", out["note"], ""]
     if out.get("rows"):
         text.append(table(out["columns"], out["rows"]))
     for key, value in (out.get("facts") or {}).items():
         text.append(f"{key}: {_fmt(value)}")
-    _emit(args, {"lesson": lesson.name, "title": lesson.title, "note": lesson.note,
+    _emit(args, {"lesson": lesson.name, "title": lesson.title, "note": out["note"],
                  "state": lesson.state, **out}, "\n".join(text))
 
 

@@ -4,17 +4,29 @@ The worker passes a plain dict (converted from a JS object) and gets back a dict
 large numeric values are float64 numpy arrays (the worker sends them as transferable
 ``Float64Array``s with their shape) and whose other values are plain JSON data. Bad
 input never raises: the answer is ``{"error": "one line"}``. The ops are listed in
-``OPS``; docs/architecture.md describes each message.
+``OPS``; ``schemas.ANSWERS`` writes down every key of every answer (and
+docs/architecture.md shows it).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import numpy as np
 
+from . import runner
+from .analysis import curvature, summarize
 from .errors import GdlabError
-from .experiment import number, prepare, run_experiment
+from .experiment import KEYS, STATE_KEYS, number, prepare, run_experiment
+from .lessons import LESSONS, preset_program, run_lesson
+from .limits import limits, slider, slider_range
+from .optimizers import OPTIMIZERS, optimizer_code
+from .program import answer as program_answer
+from .program import program as make_program
+from .schedules import SCHEDULES, make_schedule
+from .surfaces import SURFACES, get_surface
+from .usercode import check_user, run_user
 
 LANDSCAPE_N = {1: 401, 2: 81}
 MAX_GRID = 301
@@ -25,17 +37,15 @@ def _hypers(specs) -> list[dict]:
 
 
 def catalog(_msg=None) -> dict:
-    """Names, formulas, defaults and ranges of everything the page can pick."""
-    from .optimizers import OPTIMIZERS, optimizer_code
-    from .schedules import SCHEDULES
-    from .surfaces import SURFACES
-
+    """Names, formulas, defaults and ranges of everything the page can pick, and the
+    limits, the slider's scale and the state keys with their checks."""
     surfaces = [{
         "name": s.name, "title": s.title, "formula": s.formula, "dim": s.dim,
         "bounds": [list(b) for b in s.bounds], "start": list(s.start), "lr": s.lr,
         "steps": s.steps, "minima": [list(m) for m in s.minima], "log_loss": s.log_loss,
         "min_loss": s.min_loss if np.isfinite(s.min_loss) else None,
         "n_samples": s.n_samples, "note": s.note, "code": s.code,
+        "slider": dict(zip(("lo", "hi", "max"), slider_range(s.lr))),
     } for s in SURFACES.values()]
     optimizers = [{
         "name": o.name, "title": o.title, "equations": o.equations, "hypers": _hypers(o.hypers),
@@ -44,14 +54,11 @@ def catalog(_msg=None) -> dict:
     schedules = [{"name": s.name, "title": s.title, "formula": s.formula,
                   "hypers": _hypers(s.hypers)} for s in SCHEDULES.values()]
     return {"surfaces": surfaces, "optimizers": optimizers, "schedules": schedules,
-            "lessons": _lesson_catalog()}
+            "lessons": _lesson_catalog(), "limits": limits(), "slider": slider(),
+            "state_keys": [dict(k) for k in STATE_KEYS]}
 
 
 def _lesson_catalog() -> list[dict]:
-    try:
-        from .lessons import LESSONS
-    except ImportError:
-        return []
     return [{"name": l.name, "title": l.title, "topic": l.topic, "source": l.source,
              "state": l.state, "note": l.note, "code": l.code, "compare": list(l.compare),
              "exercise": l.exercise, "facts": list(l.facts)} for l in LESSONS.values()]
@@ -59,8 +66,6 @@ def _lesson_catalog() -> list[dict]:
 
 def landscape(msg: dict) -> dict:
     """The loss on a grid over the surface's view box: a curve (1-D) or a contour (2-D)."""
-    from .surfaces import get_surface
-
     s = get_surface(str(msg.get("surface", "parabola")))
     if s.dim > 2:
         raise GdlabError(f"'{s.name}' has {s.dim} parameters: there is no landscape to draw")
@@ -86,9 +91,6 @@ def run(msg: dict) -> dict:
 
 def sweep(msg: dict) -> dict:
     """The same experiment at K learning rates as one (K, d) run."""
-    from .analysis import summarize
-    from .runner import run as run_k
-
     lrs = msg.get("lrs")
     if lrs is None:
         lo = number("lr_min", msg.get("lr_min", 1e-3), lo=0, open_lo=True)
@@ -99,11 +101,16 @@ def sweep(msg: dict) -> dict:
         raise GdlabError("lrs must be a non-empty list of learning rates")
     lrs = np.array([number("lr", v, lo=0, open_lo=True) for v in lrs])
     x = prepare(_state(msg))
-    traj = run_k(x["surface"], x["optimizer"], lrs, x["steps"], x["start"],
-                 schedule=None, clip=x["clip"], batch_size=x["batch_size"], seed=x["seed"])
+    schedule, params = None, x["schedule_params"]
+    if params:  # the same schedule for every run, each scaled by its own base lr
+        settings = {k: v for k, v in params.items() if k != "name"}
+        schedule, _ = make_schedule(params["name"], lrs, x["steps"], settings)
+    traj = runner.run(x["surface"], x["optimizer"], lrs, x["steps"], x["start"],
+                      schedule=schedule, clip=x["clip"], batch_size=x["batch_size"],
+                      seed=x["seed"])
     summary = summarize(x["surface"], traj, _tol(msg))
     return {"surface": x["surface"].name, "optimizer": x["optimizer_name"], "hyper": x["hyper"],
-            "lrs": lrs, "paths": traj.path, "losses": traj.loss,
+            "schedule": params, "lrs": lrs, "paths": traj.path, "losses": traj.loss,
             "status": [r["status"] for r in summary],
             "diverged_at": [r["diverged_at"] for r in summary],
             "final_loss": [r["final_loss"] for r in summary],
@@ -118,8 +125,6 @@ def thresholds(x: dict) -> dict:
     2/λmax (divergence above), from the Hessian at the nearest minimum to the start.
     Exact on a quadratic (constant Hessian); ``local`` elsewhere. ``why`` says why none
     apply when the optimizer is not plain GD with a constant lr."""
-    from .analysis import curvature
-
     s = x["surface"]
     plain = x["optimizer_name"] == "sgd" and not x["hyper"].get("momentum") and x["schedule"] is None
     out = {"lr_monotone": None, "lr_stable": None, "local": False, "why": None}
@@ -159,28 +164,29 @@ def compare(msg: dict) -> dict:
 
 def lesson(msg: dict) -> dict:
     """A preset's results table, computed by the core."""
-    from .lessons import run_lesson
-
     return run_lesson(str(msg.get("name", "")))
 
 
 def user(msg: dict) -> dict:
     """The learner's code from the code pane (see ``usercode``)."""
-    from .usercode import run_user
-
     return run_user(msg)
 
 
 def check(msg: dict) -> dict:
     """An exercise: the learner's step() against the core's reference optimizer."""
-    from .usercode import check_user
-
     return check_user(msg)
 
 
-def _state(msg: dict) -> dict:
-    from .experiment import KEYS
+def program(msg: dict) -> dict:
+    """The code pane's program for a state, or for a preset (``preset``) with the
+    state's settings over the preset's own: the text and the line of ``lr = ...``."""
+    settings = _state(msg)
+    if msg.get("preset"):
+        return program_answer(preset_program(str(msg["preset"]), settings))
+    return program_answer(make_program(settings))
 
+
+def _state(msg: dict) -> dict:
     return {k: msg[k] for k in KEYS if k in msg}
 
 
@@ -190,7 +196,7 @@ def _tol(msg: dict) -> float | None:
 
 OPS = {"catalog": catalog, "landscape": landscape, "run": run, "sweep": sweep,
        "compare": compare, "lesson": lesson, "user": user,
-       "check": check}
+       "check": check, "program": program}
 
 
 def handle(msg) -> dict:
@@ -215,8 +221,6 @@ def handle_json(text: str) -> tuple[str, list[np.ndarray]]:
     separately as ``arrays[i]`` (contiguous float64, row-major) so the worker can hand
     it to the page as a transferable ``Float64Array``. Non-finite scalars become null.
     """
-    import json
-
     try:
         msg = json.loads(text)
     except (TypeError, ValueError):

@@ -14,12 +14,53 @@ import math
 
 import numpy as np
 
+from .analysis import summarize
 from .errors import GdlabError
-from .hyper import number  # noqa: F401 - re-exported: callers check values with it
+from .hyper import FALSE, TRUE, number  # number is re-exported: callers check values with it
+from .limits import CORE_COORD_MAX, MAX_LR, MAX_STEPS, PAGE_COORD_MAX, PAGE_STEPS_MAX
+from .optimizers import make_optimizer
+from .runner import run
+from .schedules import make_schedule
+from .surfaces import get_surface
 
-MAX_LR = 1e6
-KEYS = ("surface", "optimizer", "lr", "steps", "start", "hyper", "schedule", "clip",
-        "batch_size", "seed")
+SEED_MAX = 2**32 - 1
+EMBED_TRUE, EMBED_FALSE = ("1", "true", "yes"), ("0", "false", "no", "")
+
+# Every key of a state, once: its kind and checks, whether the core runs it ("run") and
+# whether the page's query string carries it ("url": True, False, or "keyword" for the
+# hyperparameters, each its own query key). "max" is the page's limit where the core
+# allows more ("core_max"). The catalog sends this list; KEYS derives from it.
+STATE_KEYS: tuple[dict, ...] = (
+    {"key": "surface", "kind": "choice", "of": "surfaces", "run": True, "url": True,
+     "reason": "no such surface"},
+    {"key": "optimizer", "kind": "choice", "of": "optimizers", "run": True, "url": True,
+     "reason": "no such optimizer"},
+    {"key": "lr", "kind": "float", "min": 0.0, "min_exclusive": True, "max": MAX_LR,
+     "run": True, "url": True, "reason": f"must be a number > 0 and <= {MAX_LR:g}"},
+    {"key": "steps", "kind": "int", "min": 0, "max": PAGE_STEPS_MAX, "core_max": MAX_STEPS,
+     "run": True, "url": True, "reason": f"must be a whole number from 0 to {PAGE_STEPS_MAX}"},
+    {"key": "start", "kind": "point", "dim": "surface", "min": -PAGE_COORD_MAX,
+     "max": PAGE_COORD_MAX, "core_max": CORE_COORD_MAX, "run": True, "url": True,
+     "separator": ",", "reason": "must be the surface's number of coordinates, like 1,-0.5"},
+    {"key": "hyper", "kind": "hypers", "of": "optimizer", "run": True, "url": "keyword",
+     "true": sorted(TRUE), "false": sorted(FALSE), "write_bool": ["0", "1"],
+     "reason": "checked against the optimizer's hyper spec (kind, lo, hi)"},
+    {"key": "schedule", "kind": "schedule", "of": "schedules", "run": True, "url": False},
+    {"key": "clip", "kind": "float", "min": 0.0, "min_exclusive": True, "off": [None, "", 0],
+     "run": True, "url": False},
+    {"key": "batch_size", "kind": "int", "min": 1, "max": "n_samples", "off": [None, "", 0],
+     "run": True, "url": False},
+    {"key": "seed", "kind": "int", "min": 0, "max": SEED_MAX, "run": True, "url": False},
+    {"key": "preset", "kind": "choice", "of": "lessons", "empty": True, "run": False,
+     "url": True, "reason": "no such preset"},
+    {"key": "embed", "kind": "bool", "true": list(EMBED_TRUE), "false": list(EMBED_FALSE),
+     "run": False, "url": True, "reason": "must be 1 or 0"},
+    {"key": "code", "kind": "text", "owner": "the code pane (base64url of the program)",
+     "run": False, "url": True},
+    {"key": "id", "kind": "text", "owner": "an embed's instance id (keeps its edits apart)",
+     "run": False, "url": True},
+)
+KEYS = tuple(k["key"] for k in STATE_KEYS if k["run"])
 
 
 def vector(name: str, value, dim: int) -> list[float]:
@@ -31,16 +72,11 @@ def vector(name: str, value, dim: int) -> list[float]:
     if not isinstance(value, (list, tuple, np.ndarray)) or len(value) != dim:
         raise GdlabError(f"{name} needs {dim} number{'s' if dim > 1 else ''} (like "
                          f"{','.join(['1.5'] * dim)})")
-    return [float(number(name, v, lo=-1e12, hi=1e12)) for v in value]
+    return [float(number(name, v, lo=-CORE_COORD_MAX, hi=CORE_COORD_MAX)) for v in value]
 
 
 def prepare(state: dict) -> dict:
     """Check a state and fill in every default: the complete, validated experiment."""
-    from .optimizers import make_optimizer
-    from .schedules import make_schedule
-    from .surfaces import get_surface
-    from .runner import MAX_STEPS
-
     if not isinstance(state, dict):
         raise GdlabError("an experiment must be a mapping of settings")
     unknown = sorted(set(state) - set(KEYS))
@@ -59,7 +95,7 @@ def prepare(state: dict) -> dict:
     clip = None if clip in (None, "", 0) else number("clip", clip, lo=0, open_lo=True)
     batch = state.get("batch_size")
     batch = None if batch in (None, "", 0) else number("batch_size", batch, lo=1, integer=True)
-    seed = number("seed", state.get("seed") or 0, lo=0, hi=2**32 - 1, integer=True)
+    seed = number("seed", state.get("seed") or 0, lo=0, hi=SEED_MAX, integer=True)
     schedule, sched_params = None, None
     spec = state.get("schedule")
     if isinstance(spec, str):
@@ -78,9 +114,6 @@ def prepare(state: dict) -> dict:
 
 def run_experiment(state: dict, tol: float | None = None) -> dict:
     """Run one state; the result holds numpy arrays cut at divergence plus the summary."""
-    from .analysis import summarize
-    from .runner import run
-
     x = prepare(state)
     surface = x["surface"]
     traj = run(surface, x["optimizer"], x["lr"], x["steps"], x["start"], schedule=x["schedule"],

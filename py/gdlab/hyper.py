@@ -8,6 +8,7 @@ line or a query string) into a complete, checked dict.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 
 from .errors import GdlabError
@@ -80,3 +81,11 @@ def resolve(specs: tuple[Hyper, ...], values, owner: str) -> dict:
             raise GdlabError(f"unknown hyperparameter {str(key)[:40]!r} for {owner}; expected one of {known}")
     return {s.name: _convert(s, values[s.name], owner) if s.name in values else s.default
             for s in specs}
+
+
+def literal(value) -> str:
+    """A value as Python source for the code pane: numbers as floats (``2.0``, ``1e-07``),
+    booleans and anything else by repr. The one literal printer of the package."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return repr(float(value))
+    return repr(value)

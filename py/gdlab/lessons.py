@@ -23,10 +23,19 @@ learning-rate finder of 001), ``stop-rules`` (when each convergence test of 001 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 
+from . import notes
+from .analysis import curvature, summarize
 from .errors import GdlabError
+from .experiment import prepare, run_experiment
+from .program import program
+from .runner import run
+from .rendered_notes import NOTES as RENDERED
+from .surfaces import get_surface
 
 
 @dataclass(frozen=True)
@@ -36,12 +45,26 @@ class Lesson:
     topic: str
     source: str                      # "000".."004": the lesson text in sources/
     state: dict                      # surface, optimizer, lr, steps, start, hyper, schedule, ...
-    note: str                        # what to try, what to look for, what really happens
-    code: str = ""                   # the code pane: loss, grad, start, lr, steps[, step]
+    note_template: str               # what to try, what to look for, what really happens;
+                                     # its numbers are fields filled from the runs (notes.py)
     compare: tuple[dict, ...] = ()   # labelled extra runs (each a state dict + "label")
     exercise: str | None = None      # reference optimizer the learner's step() is checked against
     facts: tuple[str, ...] = ()      # extra computed facts run_lesson reports (see module doc)
     tol: float | None = None         # absolute tolerance for steps_to_tol (default: 1% of start error)
+    step: str | None = None          # the code pane's step() when it is not the state's own rule
+    header: str = ""                 # the comment on top of the code pane (default: the title)
+
+    @property
+    def note(self) -> str:
+        """The note as the learner reads it: rendered at build time (rendered_notes.py,
+        checked against the runs by tests/test_lessons.py), else rendered now."""
+        return RENDERED.get(self.name) or run_lesson(self.name)["note"]
+
+    @cached_property
+    def code(self) -> str:
+        """The code pane: loss, grad, start, lr, steps[, step]. Computed on first use:
+        it reads the surface's code, and a data surface builds its data when looked up."""
+        return program(self.state, self.header or self.title, self.step)
 
 
 LR = "Learning rate"
@@ -51,85 +74,10 @@ SCHEDULES = "Schedules"
 LANDSCAPES = "Landscapes and minima"
 TOPICS = (LR, MOMENTUM, DATA, SCHEDULES, LANDSCAPES)
 
-# --- the code pane ----------------------------------------------------------------------
-
-
-def _lit(v) -> str:
-    return repr(float(v)) if isinstance(v, (int, float)) and not isinstance(v, bool) else repr(v)
-
-
-def schedule_code(spec: dict, lr: float, steps: int) -> str:
-    """``step(w, g, lr, t)``: plain GD whose learning rate follows the schedule ``spec``
-    (the same formula as schedules.py, with the settings make_schedule fills in)."""
-    from .schedules import make_schedule
-
-    spec = {"name": spec} if isinstance(spec, str) else spec
-    name = spec["name"]
-    _, p = make_schedule(name, lr, steps, {k: v for k, v in spec.items() if k != "name"})
-    cos = "(lr - {m}) * (1 + np.cos(np.pi * {t} / {T})) / 2 + {m}"
-    if name == "constant":
-        body = "    lr_t = lr\n"
-    elif name == "step":
-        body = f"    lr_t = lr * {_lit(p['gamma'])} ** (t // {int(p['step_size'])})\n"
-    elif name == "exponential":
-        body = f"    lr_t = lr * {_lit(p['gamma'])} ** t\n"
-    elif name == "cosine":
-        body = "    lr_t = " + cos.format(m=_lit(p["eta_min"]), t="t", T=max(steps, 1)) + "\n"
-    elif name == "warmup-cosine":
-        w = min(int(p["warmup"]), steps)
-        body = (f"    if t < {w}:\n        lr_t = lr * (t + 1) / {w}\n    else:\n        lr_t = "
-                + cos.format(m=_lit(p["eta_min"]), t=f"(t - {w})", T=max(steps - w, 1)) + "\n")
-    else:
-        raise GdlabError(f"the code pane cannot show the {name} schedule")
-    return (f'def step(w, g, lr, t):\n    """Gradient descent, learning rate by the {name} schedule;\n'
-            '    the step number t is the state (None at the first call)."""\n'
-            "    t = 0 if t is None else t\n" + body + "    return w - lr_t * g, t + 1\n")
-
-
-def clip_code(max_norm: float) -> str:
-    return (f"MAX_NORM = {_lit(max_norm)}\n\ndef step(w, g, lr, state):\n"
-            '    """Gradient descent on the clipped gradient: its norm is capped at MAX_NORM\n'
-            '    (torch\'s clip_grad_norm_ formula)."""\n'
-            "    g = g * min(1.0, MAX_NORM / (np.linalg.norm(g) + 1e-6))\n"
-            "    return w - lr * g, state\n")
-
-
-def make_code(state: dict, header: str = "", step: str | None = None) -> str:
-    """The code-pane program for a state: the surface's numpy code (plus a gradient where
-    the catalog gives only the loss), the settings, and the update rule when it is not
-    plain gradient descent (an optimizer, a schedule or clipping written out)."""
-    from .optimizers import optimizer_code
-    from .surfaces import get_surface
-
-    s = get_surface(state["surface"])
-    start = state.get("start", s.start)
-    lr = state.get("lr", s.lr)
-    steps = int(state.get("steps", s.steps))
-    parts = [f"# {line}" for line in header.strip().splitlines()] if header else []
-    if state.get("batch_size"):
-        parts.append(f"# The lab draws seeded mini-batches of {state['batch_size']} rows; this "
-                     "program is the full-batch loss.")
-    parts += ["import numpy as np", "", s.code.rstrip()]
-    parts += ["", f"start = [{', '.join(_lit(v) for v in start)}]", f"lr = {_lit(lr)}",
-              f"steps = {steps}"]
-    opt = state.get("optimizer", "sgd")
-    if step is not None:
-        parts += ["", step.rstrip()]
-    elif state.get("schedule"):
-        parts += ["", schedule_code(state["schedule"], lr, steps).rstrip()]
-    elif state.get("clip"):
-        parts += ["", clip_code(state["clip"]).rstrip()]
-    elif opt != "sgd" or any(state.get("hyper", {}).values()):
-        parts += ["", "# the update rule the lab runs (torch.optim's convention)",
-                  optimizer_code(opt, state.get("hyper")).rstrip()]
-    return "\n".join(parts) + "\n"
-
-
 def _lesson(name, title, topic, source, state, note, compare=(), exercise=None, step=None,
             header="", facts=(), tol=None) -> Lesson:
-    return Lesson(name, title, topic, source, state, " ".join(note.split()),
-                  make_code(state, header or title, step), tuple(compare), exercise,
-                  tuple(facts), tol)
+    return Lesson(name, title, topic, source, state, " ".join(note.split()), tuple(compare),
+                  exercise, tuple(facts), tol, step, header)
 
 
 def _runs(base: dict, key: str, values, label=None) -> tuple[dict, ...]:
@@ -180,34 +128,34 @@ LESSONS: dict[str, Lesson] = {l.name: l for l in [
     _lesson("watch-a-parameter-move", "Watch a parameter move", LR, "002", PARABOLA,
             """L(w) = (w − 3)² from w = −5 (loss 64). Each step measures the slope (the dashed
             line) and moves against it by lr × slope. At lr 0.1 the distance to w = 3 shrinks by
-            0.8 per step: after 30 steps w ≈ 2.990. Drag the learning rate to see it crawl
+            0.8 per step: after 30 steps w ≈ {main[final_w][0]:.3f}. Drag the learning rate to see it crawl
             (0.01), land in one step (0.5), overshoot and still converge (0.9), flip between −5
             and 11 for ever (1.0) and blow up (1.1)."""),
     _lesson("lr-regimes", "Four regimes of the learning rate", LR, "002",
             {**PARABOLA, "lr": 0.9},
             """Same parabola, six rates side by side. The error is multiplied by (1 − 2·lr) each
-            step: 0.01 crawls (0.98 per step, still at w ≈ −1.36 after 30 steps), 0.1 converges,
+            step: 0.01 crawls (0.98 per step, still at w ≈ {r[lr 0.01][final_w][0]:.2f} after 30 steps), 0.1 converges,
             0.5 lands on w = 3 in one step, 0.9 overshoots but converges (−0.8 per step), 1.0
             flips between −5 and 11 for ever, 1.1 blows up (−1.2 per step). The lesson's
             question, 'what if lr is ten times larger?': from 0.1, ten times is exactly 1.0,
             which oscillates for ever rather than exploding; from 0.5 it would diverge.""",
             compare=_runs(PARABOLA, "lr", [0.01, 0.1, 0.5, 0.9, 1.0, 1.1]), facts=("curvature",)),
     _lesson("lr-diagnosis", "Diagnose a learning rate from the loss", LR, "002", LINREG,
-            """Three loss curves on the same regression (λmax ≈ 2.21, so GD is stable below
-            2/λmax ≈ 0.91): lr 0.001 falls slowly and is still far off after 200 steps (too
-            small: raise it); 0.1 falls fast and flattens at the noise floor (loss ≈ 0.236); 1.5
-            grows by a factor of about 2.3 per step until the numbers leave the float range
-            (step ≈ 137): the text's 'explodes to nan' (lower it). The third symptom, validation
+            """Three loss curves on the same regression (λmax ≈ {c[lmax]:.2f}, so GD is stable below
+            2/λmax ≈ {c[lr_stable]:.2f}): lr 0.001 falls slowly and is still far off after 200 steps (too
+            small: raise it); 0.1 falls fast and flattens at the noise floor (loss ≈ {r[lr 0.1][final_loss]:.3f}); 1.5
+            grows by a factor of about {x[growth]:.1f} per step until the numbers leave the float range
+            (step {r[lr 1.5][diverged_at]}): the text's 'explodes to nan' (lower it). The third symptom, validation
             loss rising while training loss falls, needs a held-out split, which this lab's
             data problems do not have yet.""",
             compare=_runs({**LINREG}, "lr", [0.001, 0.1, 1.5]), facts=("curvature",)),
     _lesson("feature-scaling", "Feature scaling: the stretched valley", DATA, "002",
             {"surface": "unscaled", "optimizer": "sgd", "lr": 2e-6, "steps": 200},
             """One feature spans 0..1, the other 0..1000, so the Hessian's eigenvalues are about
-            0.30 and 682,000 (condition number ≈ 2.2 million): any lr that is stable for the steep
-            weight (below 2/λmax ≈ 2.9e-6) barely moves the other, and after 200 steps the run is
-            still ≈ 3 away. Switch the surface to `scaled` (the same data standardised): lr 0.1
-            gets within 1% in about 20 steps.""",
+            {c[lmin]:.2f} and {x[lmax3]:,.0f} (condition number ≈ {x[cond_million]:.1f} million): any lr that is stable for the steep
+            weight (below 2/λmax ≈ {c[lr_stable]:sci1}) barely moves the other, and after 200 steps the run is
+            still ≈ {r[raw features][distance_to_min]:.0f} away. Switch the surface to `scaled` (the same data standardised): lr 0.1
+            gets within 1% in {r[standardised][steps_to_tol]} steps.""",
             compare=({"surface": "unscaled", "optimizer": "sgd", "lr": 2e-6, "steps": 200,
                       "label": "raw features"},
                      {"surface": "scaled", "optimizer": "sgd", "lr": 0.1, "steps": 200,
@@ -215,12 +163,12 @@ LESSONS: dict[str, Lesson] = {l.name: l for l in [
     # --- 000: the bowl ----------------------------------------------------------------
     _lesson("bowl-thresholds", "How large can the learning rate be?", LR, "000",
             {**BOWL, "lr": 0.126, "steps": 100},
-            """L = w₀² + 4w₁² has Hessian eigenvalues 2 and 8. The text says the largest stable
-            lr is 1/λmax = 0.125 and suggests 0.124 vs 0.126: both converge. 1/λmax is only
+            """L = w₀² + 4w₁² has Hessian eigenvalues {c[hessian_eigenvalues][0]:g} and {c[hessian_eigenvalues][1]:g}. The text says the largest stable
+            lr is 1/λmax = {c[lr_monotone]:g} and suggests 0.124 vs 0.126: both converge. 1/λmax is only
             where the steep coordinate starts to overshoot (at 0.125 it lands on 0 in one step);
-            plain GD is stable up to 2/λmax = 0.25, where w₁ flips between 2 and −2 for ever,
+            plain GD is stable up to 2/λmax = {c[lr_stable]:g}, where w₁ flips between 2 and −2 for ever,
             and 0.26 diverges. The text's 'edge of divergence' lr 0.28 is past the edge: w₁ is
-            multiplied by −1.24 per step and the loss passes 10¹⁹ in 100 steps.""",
+            multiplied by −1.24 per step and the loss passes {x[loss_power]} in 100 steps.""",
             compare=_runs({**BOWL, "steps": 100}, "lr",
                           [0.01, 0.1, 0.124, 0.125, 0.126, 0.25, 0.26, 0.28]),
             facts=("curvature",)),
@@ -228,8 +176,8 @@ LESSONS: dict[str, Lesson] = {l.name: l for l in [
             {**BOWL, "optimizer": "momentum", "lr": 0.01, "steps": 100},
             """The text's `v = 0.9·v + lr·g; w −= v` is torch's momentum with the lr folded in:
             the same iterates. At lr 0.01 plain GD is still crawling after 100 steps (w₀ has only
-            shrunk to 0.98¹⁰⁰ ≈ 13% of 3, distance ≈ 0.40), while momentum is within 0.016 of the
-            minimum; it overshoots on the way (w₀ < 0 around step 30).""",
+            shrunk to 0.98¹⁰⁰ ≈ 13% of 3, distance ≈ {r[plain GD][distance_to_min]:.2f}), while momentum is within {r[momentum 0.9][distance_to_min]:.3f} of the
+            minimum; it overshoots on the way (w₀ < 0 from step {x[crossing]} to {x[back]}).""",
             compare=({**BOWL, "lr": 0.01, "steps": 100, "label": "plain GD"},
                      {**BOWL, "optimizer": "momentum", "lr": 0.01, "steps": 100,
                       "label": "momentum 0.9"})),
@@ -242,10 +190,10 @@ LESSONS: dict[str, Lesson] = {l.name: l for l in [
     _lesson("ill-conditioned", "An ill-conditioned bowl", LR, "000",
             {"surface": "ill-conditioned", "optimizer": "sgd", "lr": 0.01, "steps": 100,
              "start": [3.0, 2.0]},
-            """L = w₀² + 100w₁²: eigenvalues 2 and 200, so 2/λmax = 0.01 exactly. At the text's
+            """L = w₀² + 100w₁²: eigenvalues {c[hessian_eigenvalues][0]:g} and {c[hessian_eigenvalues][1]:g}, so 2/λmax = {c[lr_stable]:g} exactly. At the text's
             lr 0.01 the steep coordinate does not 'converge slowly': it flips between 2 and −2
-            for ever (status oscillating), while the shallow one crawls (×0.98 per step, 0.40
-            after 100 steps). At 0.009 the steep one settles at once but w₀ is still ≈ 0.49 after
+            for ever (status oscillating), while the shallow one crawls (×0.98 per step, {r[lr 0.01][final_w][0]:.2f}
+            after 100 steps). At 0.009 the steep one settles at once but w₀ is still ≈ {r[lr 0.009][final_w][0]:.2f} after
             100 steps: that slowness is what Adam's per-coordinate scaling addresses.""",
             compare=_runs({"surface": "ill-conditioned", "optimizer": "sgd", "steps": 100,
                            "start": [3.0, 2.0]}, "lr", [0.005, 0.009, 0.01]),
@@ -253,25 +201,25 @@ LESSONS: dict[str, Lesson] = {l.name: l for l in [
     # --- 001 --------------------------------------------------------------------------
     _lesson("valley-descent", "Down the valley x² − 4x + 5", LR, "001", VALLEY,
             """From x = 0 at lr 0.1 each step shrinks the distance to x = 2 by 0.8: after 20 steps
-            x ≈ 1.9769, loss ≈ 1.0005 (the text's printout is right). Close, but still 1.2% of the
-            way away: the lab calls that crawling; 21 steps reach 1%."""),
+            x ≈ {main[final_w][0]:.4f}, loss ≈ {main[final_loss]:.4f} (the text's printout is right). Close, but still {x[left]:.1%} of the
+            way away: the lab calls that crawling; {x[to_tol]} steps reach 1%."""),
     _lesson("valley-lr-table", "Seven learning rates on the valley", LR, "001",
             {**VALLEY, "lr": 0.5},
             """20 steps from x = 0: lr 0.5 jumps to x = 2 in one step; 0.1 and 0.9 both shrink the
-            error by 0.8 per step (0.9 from alternating sides) and end at x ≈ 1.977; 1.0 flips
-            between 0 and 4 for ever; 1.1 and 1.5 diverge; 0.01 only reaches x ≈ 0.66. The text's
+            error by 0.8 per step (0.9 from alternating sides) and end at x ≈ {r[lr 0.1][final_w][0]:.3f}; 1.0 flips
+            between 0 and 4 for ever; 1.1 and 1.5 diverge; 0.01 only reaches x ≈ {r[lr 0.01][final_w][0]:.2f}. The text's
             own status code mislabels three of them: it prints 'Oscillating' for 0.1 (which never
-            overshoots) and 'Still converging' for 1.0 (a 0 ↔ 4 flip) and 1.1 (76.7 away and
+            overshoots) and 'Still converging' for 1.0 (a 0 ↔ 4 flip) and 1.1 ({r[lr 1.1][distance_to_min]:.1f} away and
             growing ×1.2 per step).""",
             compare=_runs(VALLEY, "lr", [0.01, 0.1, 0.5, 0.9, 1.0, 1.1, 1.5]),
             facts=("curvature",)),
     _lesson("house-prices", "House prices: w and b", DATA, "001",
             {**HOUSE, "optimizer": "sgd", "lr": 0.01, "steps": 1000},
             """The text says 1000 epochs at lr 0.01 learn price = 100·sqft + 100 'perfectly'. They
-            do not: the valley is stretched (eigenvalues ≈ 10.8 and 0.185), and after 1000 steps
-            the fit is w ≈ 103.23, b ≈ 92.88 (loss ≈ 5.65). It takes about 1900 steps to get
-            within 1% of the answer and 5000 to print 100.00 and 100.00; a larger lr (below
-            2/10.8 ≈ 0.185) is faster.""",
+            do not: the valley is stretched (eigenvalues ≈ {c[lmax]:.1f} and {c[lmin]:.3f}), and after 1000 steps
+            the fit is w ≈ {r[1000 steps][final_w][0]:.2f}, b ≈ {r[1000 steps][final_w][1]:.2f} (loss ≈ {r[1000 steps][final_loss]:.2f}). It takes {r[5000 steps][steps_to_tol]} steps to get
+            within 1% of the answer and 5000 to print {r[5000 steps][final_w][0]:.2f} and {r[5000 steps][final_w][1]:.2f}; a larger lr (below
+            2/{c[lmax]:.1f} ≈ {c[lr_stable]:.3f}) is faster.""",
             compare=_runs({**HOUSE, "optimizer": "sgd", "lr": 0.01}, "steps", [1000, 5000],
                           label=lambda v: f"{v} steps")
             + ({**HOUSE, "optimizer": "sgd", "lr": 0.15, "steps": 1000, "label": "lr 0.15"},),
@@ -280,29 +228,29 @@ LESSONS: dict[str, Lesson] = {l.name: l for l in [
             {"surface": "revenue", "optimizer": "sgd", "lr": 0.1, "steps": 50, "start": [0.0, 0.0]},
             """Revenue 100a + 50d − a² − d² is largest at ad spend a = 50, discount d = 25 (3125).
             Descending its negative with lr 0.1 shrinks the distance by 0.8 per step: after 50
-            steps a ≈ 49.9993, d ≈ 24.9996, which the text rightly prints as 50.00 and 25.00."""),
+            steps a ≈ {main[final_w][0]:.4f}, d ≈ {main[final_w][1]:.4f}, which the text rightly prints as 50.00 and 25.00."""),
     _lesson("sigmoid-neuron", "A sigmoid neuron", DATA, "001",
             {"surface": "sigmoid-neuron", "optimizer": "sgd", "lr": 1.0, "steps": 100,
              "start": [0.5, 0.0]},
             """Fit σ(w·x + b) to (0 → 0, 1 → 1) by squared error (the text calls the data
             'XOR-like'; it is the identity, separable by one threshold). There is no finite
             minimum: the loss keeps falling as w grows and b falls, ever more slowly as the
-            sigmoid saturates. After the text's 100 steps w ≈ 3.71, b ≈ −1.73 and the neuron
-            predicts 0.15 for 0 and 0.88 for 1 (loss ≈ 0.019)."""),
+            sigmoid saturates. After the text's 100 steps w ≈ {main[final_w][0]:.2f}, b ≈ {main[final_w][1]:.2f} and the neuron
+            predicts {x[p0]:.2f} for 0 and {x[p1]:.2f} for 1 (loss ≈ {main[final_loss]:.3f})."""),
     _lesson("lr-finder", "The learning-rate finder", LR, "001",
             {**LINREG, "steps": 50},
             """The text's finder: one run whose lr grows by 10% per step from 1e-7, stopped when
             the loss passes 4× its lowest value; then take a tenth of that lr. On this
-            regression (2/λmax ≈ 0.91) the loss first passes 4× its minimum at lr ≈ 5.5, six times
+            regression (2/λmax ≈ {c[lr_stable]:.2f}) the loss first passes 4× its minimum at lr ≈ {f[range_test][explode_lr]:.1f}, {x[past]:.0f} times
             past the true edge, because an unstable run needs a few steps to blow up; a tenth,
-            ≈ 0.55, is a good rate here. The table checks fixed rates for 50 steps: 0.5 converges
-            in 2 steps, 0.9 bounces, 1.1 diverges.""",
+            ≈ {f[range_test][suggested_lr]:.2f}, is a good rate here. The table checks fixed rates for 50 steps: 0.5 converges
+            in {r[lr 0.5][steps_to_tol]} steps, 0.9 bounces, 1.1 diverges.""",
             compare=_runs({**LINREG, "steps": 50}, "lr", [0.001, 0.01, 0.1, 0.5, 0.9, 1.1]),
             facts=("curvature", "range-test")),
     _lesson("batch-vs-minibatch", "Batch, stochastic and mini-batch", DATA, "001",
             {**LINREG, "lr": 0.05, "steps": 300, "batch_size": 32},
             """Full batch (1000 rows) follows the exact gradient; batch size 1 makes a noisy path
-            about eight times longer that never settles at lr 0.05; 32 is in between. Each step
+            about {x[longer]:.0f} times longer that never settles at lr 0.05; 32 is in between. Each step
             here is one update, so the full batch does 1000× the arithmetic of batch size 1 per
             step, and per epoch mini-batches make many more updates: that is why the text's
             mini-batch run reaches a low loss in fewer epochs.""",
@@ -311,20 +259,20 @@ LESSONS: dict[str, Lesson] = {l.name: l for l in [
     _lesson("convergence-criteria", "When to stop", LR, "001",
             {**VALLEY, "steps": 100},
             """The text's three stopping rules fire at very different points on the valley at
-            lr 0.1: 'loss change < 1e-6' stops at step 33 while x is still 1.3e-3 from the
-            minimum; 'gradient norm < 1e-6' waits until step 69 (4e-7 away); 'max iterations'
+            lr 0.1: 'loss change < 1e-6' stops at step {f[stop_rules][loss_change_step]} while x is still {f[stop_rules][loss_change_distance]:sci1} from the
+            minimum; 'gradient norm < 1e-6' waits until step {f[stop_rules][grad_norm_step]} ({f[stop_rules][grad_norm_distance]:sci0} away); 'max iterations'
             stops wherever the budget ends. The lab's status word uses the distance to the
-            minimum (1% of where it started: step 21).""",
+            minimum (1% of where it started: step {r[100 steps][steps_to_tol]}).""",
             compare=_runs(VALLEY, "steps", [10, 20, 50, 100], label=lambda v: f"{v} steps"),
             facts=("stop-rules",)),
     _lesson("quartic-restarts", "Local minima: momentum and restarts", LANDSCAPES, "001",
             QUARTIC,
             """The text calls x ≈ −2 the local minimum and x ≈ 2 the global one. It is the other
-            way round: f(−2.03) ≈ −18.02 is the global minimum, f(1.97) ≈ −14.02 the local one
+            way round: f({r[GD from -3][final_w][0]:.2f}) ≈ {r[GD from -3][final_loss]:.2f} is the global minimum, f({r[GD from 3][final_w][0]:.2f}) ≈ {r[GD from 3][final_loss]:.2f} the local one
             (its own grid search prints −2.03 for both). From x = −3 plain GD already reaches the
             global minimum, though the text's code prints '❌ Stuck local'. Starts right of the
-            hump at x ≈ 0.063 fall into the local valley; momentum from 3 rolls over it into the
-            global one. The text's ten random restarts in [−4, 4] (here seeded): only 3 of 10 land
+            hump at x ≈ {x[hump]:.3f} fall into the local valley; momentum from 3 rolls over it into the
+            global one. The text's ten random restarts in [−4, 4] (here seeded): only {x[global_count]} of {x[restarts]} land
             in the global valley, but keeping the best of them finds it.""",
             compare=tuple({**QUARTIC, "start": [x], "label": f"GD from {x:g}"}
                           for x in (-3.0, -1.0, 0.0, 1.0, 3.0))
@@ -335,17 +283,17 @@ LESSONS: dict[str, Lesson] = {l.name: l for l in [
             {**PARABOLA, "lr": 1.1, "steps": 60, "clip": 1.0},
             """At lr 1.1 plain GD on (w − 3)² diverges (×−1.2 per step). Clipping the gradient
             norm to 1 caps every step at lr·1 = 1.1, so the run can no longer blow up: it walks
-            to the minimum and then bounces around it, about 0.5 away, instead of converging.
+            to the minimum and then bounces around it, about {r[clip 1.0][distance_to_min]:.1f} away, instead of converging.
             Clipping is a safety net; the fix is a smaller lr.""",
             compare=({**PARABOLA, "lr": 1.1, "steps": 60, "label": "no clipping"},
                      {**PARABOLA, "lr": 1.1, "steps": 60, "clip": 1.0, "label": "clip 1.0"},
                      {**PARABOLA, "lr": 0.5, "steps": 60, "clip": 1.0, "label": "lr 0.5, clip 1.0"})),
     # --- 003 --------------------------------------------------------------------------
     _lesson("fit-line", "Fit a line: too small, right, too large", LR, "003", FIT,
-            """The text prints 'Step 0: w=0.2200' for its own code; that code gives w = 0.44 after
-            the first step (gradient −44 at w = 0, lr 0.01), 1.87 at step 10 (not 1.3686) and
-            2.0000 from step 50 on. The curvature is 22, so lr must stay below 2/22 ≈ 0.091. Its
-            'too small' lr 0.0001 reaches w ≈ 1.78 in 1000 steps (the text says 1.2); lr 1.0
+            """The text prints 'Step 0: w=0.2200' for its own code; that code gives w = {r[lr 0.01, 100 steps][path][1][0]:.2f} after
+            the first step (gradient −44 at w = 0, lr 0.01), {x[step_10]:.2f} at step 10 (not 1.3686) and
+            2.0000 from step {x[exact_from]} on. The curvature is {c[lmax]:g}, so lr must stay below 2/{c[lmax]:g} ≈ {c[lr_stable]:.3f}. Its
+            'too small' lr 0.0001 reaches w ≈ {r[lr 0.0001, 1000 steps][final_w][0]:.2f} in 1000 steps (the text says 1.2); lr 1.0
             multiplies the error by −21 per step.""",
             compare=({**FIT, "lr": 0.0001, "steps": 1000, "label": "lr 0.0001, 1000 steps"},
                      {**FIT, "lr": 0.01, "steps": 100, "label": "lr 0.01, 100 steps"},
@@ -364,8 +312,8 @@ LESSONS: dict[str, Lesson] = {l.name: l for l in [
             """Write Adam in `step` and press Check: the lab runs your rule and torch-style Adam
             from the same start and shows the first step where they part ways. The text says
             its Adam (lr 0.001, 200 steps) reaches w ≈ 2.0 and 'converges faster'; it ends at
-            w ≈ 0.196. Adam's steps are about lr long whatever the gradient, so 200 steps of
-            0.001 cannot cover the distance 2 (it needs about 3900 steps to get within 0.02).
+            w ≈ {r[Adam lr 0.001 (the text's)][final_w][0]:.3f}. Adam's steps are about lr long whatever the gradient, so 200 steps of
+            0.001 cannot cover the distance 2 (it needs {x[needs]} steps to get within 0.02).
             The text's PyTorch version uses lr 0.1, which does reach 2.0.""",
             compare=({**FIT, "optimizer": "adam", "lr": 0.001, "steps": 200,
                       "label": "Adam lr 0.001 (the text's)"},
@@ -375,9 +323,9 @@ LESSONS: dict[str, Lesson] = {l.name: l for l in [
     # --- 004 --------------------------------------------------------------------------
     _lesson("double-well-momentum", "Double well: SGD and momentum", LANDSCAPES, "004", WELL,
             """The text says SGD from −3 gets stuck near the 'local minimum at −2' and momentum
-            reaches the 'global minimum at 2'. Neither happens: the minima are at x ≈ −3.95
-            (global, −26.41) and x ≈ 3.79 (local, −18.67). SGD at lr 0.1 reaches the global one
-            in 3 steps; the text's EMA momentum overshoots to −4.45, swings back and is at −3.74
+            reaches the 'global minimum at 2'. Neither happens: the minima are at x ≈ {x[global]:.2f}
+            (global, {x[global_loss]:.2f}) and x ≈ {x[local]:.2f} (local, {x[local_loss]:.2f}). SGD at lr 0.1 reaches the global one
+            in {r[SGD][steps_to_tol]} steps; the text's EMA momentum overshoots to {x[overshoot]:.2f}, swings back and is at {r[momentum (EMA form)][final_w][0]:.2f}
             after 20 steps, still in the same (global) valley.""",
             compare=({**WELL, "label": "SGD"},
                      {**WELL, "optimizer": "momentum", "hyper": {"ema": True},
@@ -388,9 +336,9 @@ LESSONS: dict[str, Lesson] = {l.name: l for l in [
             {**ROSEN, "optimizer": "momentum", "lr": 0.001},
             """The text's verdict is that SGD gets stuck and 'Adam finds the optimum'. With its own
             settings (5000 steps from (−2, 2); SGD and momentum at lr 0.001, Adam at 0.01)
-            momentum wins: within 0.1 of (1, 1) from step 518 and exactly there at the end. SGD
-            is still in the valley 0.156 away; Adam is last, 0.967 away (at this lr it first gets
-            within 0.1 at step ≈ 6950; at lr 0.05 by step ≈ 3020). The text's path lengths count
+            momentum wins: within 0.1 of (1, 1) from step {r[Momentum][steps_to_tol]} and exactly there at the end. SGD
+            is still in the valley {r[SGD][distance_to_min]:.3f} away; Adam is last, {r[Adam][distance_to_min]:.3f} away (at this lr it first gets
+            within 0.1 at step {x[adam_needs]}; at lr 0.05 by step {r[Adam lr 0.05][steps_to_tol]}). The text's path lengths count
             only the first 1000 steps.""",
             compare=({**ROSEN, "optimizer": "sgd", "lr": 0.001, "label": "SGD"},
                      {**ROSEN, "optimizer": "momentum", "lr": 0.001, "label": "Momentum"},
@@ -402,8 +350,8 @@ LESSONS: dict[str, Lesson] = {l.name: l for l in [
             """The text compares a constant 0.1 with schedules that start at 0.5. On a quadratic
             with curvature 2, lr 0.5 is the one-step answer, so step decay, exponential and
             cosine all hit x = 5 in the first step, and so does a constant 0.5: the table shows
-            the starting rate, not the schedule. Constant 0.1 takes 21 steps to 1% (28 to the
-            text's 0.01), warm-up + cosine about 20. Nothing oscillates and nothing is
+            the starting rate, not the schedule. Constant 0.1 takes {r[constant 0.1][steps_to_tol]} steps to 1% ({x[to_text_tol]} to the
+            text's 0.01), warm-up + cosine {r[warm-up + cosine][steps_to_tol]}. Nothing oscillates and nothing is
             unstable, whatever the text's insights say. `schedules-sgd-noise` shows where a
             decaying rate really helps.""",
             compare=({**SQUARE5, "lr": 0.1, "label": "constant 0.1"},
@@ -418,7 +366,7 @@ LESSONS: dict[str, Lesson] = {l.name: l for l in [
     _lesson("schedules-sgd-noise", "Schedules where they matter: noisy gradients", SCHEDULES,
             "004", {**NOISY, "schedule": {"name": "cosine"}},
             """With one-sample gradients (batch 1) a constant lr never settles: the noise keeps the
-            weights hopping around the answer (about 0.24 away at lr 0.05). A schedule that
+            weights hopping around the answer (about {r[constant 0.05][distance_to_min]:.2f} away at lr 0.05). A schedule that
             shrinks the rate shrinks the hopping: cosine and exponential decay end several times
             closer with the same number of steps. That, not the noiseless bowl, is why training
             recipes decay the learning rate.""",
@@ -450,10 +398,10 @@ LESSONS: dict[str, Lesson] = {l.name: l for l in [
             {**ELLIPSE, "optimizer": "adam"},
             """Adam divides each coordinate's step by the root of its own squared gradients, so
             its first steps are lr = 0.1 long in x and y alike, whatever the curvature. On this
-            ellipse plain GD at lr 0.1 is much faster: after 100 steps SGD is within 0.0003 of the
-            minimum (y is exact after one step), Adam is still 2.24 away in x. The text says Adam
+            ellipse plain GD at lr 0.1 is much faster: after 100 steps SGD is within {r[SGD][distance_to_min]:.4f} of the
+            minimum (y is exact after one step), Adam is still {r[Adam][final_w][0]:.2f} away in x. The text says Adam
             takes 'larger steps in x (flat) and smaller in y (steep)'; its own table of
-            per-coordinate rates shows y's rate growing larger (0.033 vs 0.013 at step 50).""",
+            per-coordinate rates shows y's rate growing larger ({f[adam_state][steps][2][lr_per_coordinate][1]:.3f} vs {f[adam_state][steps][2][lr_per_coordinate][0]:.3f} at step {f[adam_state][steps][2][step]}).""",
             compare=({**ELLIPSE, "optimizer": "sgd", "label": "SGD"},
                      {**ELLIPSE, "optimizer": "adam", "label": "Adam"}),
             facts=("adam-state",)),
@@ -462,7 +410,7 @@ LESSONS: dict[str, Lesson] = {l.name: l for l in [
             """AdamW shrinks the weights by lr·λ·w each step outside the adaptive scaling; Adam's
             weight_decay adds λ·w to the gradient, where Adam's scaling then divides it away. On
             the house-price fit at lr 1, λ = 0.01, Adam with L2 still ends next to (100, 100),
-            while AdamW's 1%-per-step shrinkage holds both weights near 70 (loss ≈ 8500):
+            while AdamW's 1%-per-step shrinkage holds both weights near {r[AdamW 0.01][final_w][0]:.0f} (loss ≈ {x[loss]:.0f}):
             decoupled decay is strong when lr is large.""",
             compare=({**HOUSE, "optimizer": "adam", "lr": 1.0, "steps": 500,
                       "hyper": {"weight_decay": 0.01}, "label": "Adam + L2 0.01"},
@@ -486,9 +434,6 @@ def _reached(surface, summary: dict) -> str | None:
 # --- extra facts --------------------------------------------------------------------------
 
 def _curvature(lesson: Lesson) -> dict:
-    from .analysis import curvature
-    from .surfaces import get_surface
-
     c = curvature(get_surface(lesson.state["surface"]))
     return {k: c[k] for k in ("hessian_eigenvalues", "condition_number", "lr_monotone",
                               "lr_stable")}
@@ -496,10 +441,6 @@ def _curvature(lesson: Lesson) -> dict:
 
 def _restarts(lesson: Lesson, n: int = 10, seed: int = 0) -> dict:
     """The text's random restarts: n starts uniform in [−4, 4] (seeded), all in one run."""
-    from .analysis import summarize
-    from .experiment import prepare
-    from .runner import run
-
     x = prepare(lesson.state)
     starts = np.random.default_rng(seed).uniform(-4.0, 4.0, size=(n, 1))
     traj = run(x["surface"], x["optimizer"], x["lr"], x["steps"], starts)
@@ -514,9 +455,6 @@ def _restarts(lesson: Lesson, n: int = 10, seed: int = 0) -> dict:
 def _range_test(lesson: Lesson, lr0: float = 1e-7, factor: float = 1.1, steps: int = 250) -> dict:
     """001's learning-rate finder: one run, lr_t = lr0·factor^t; stop when the loss passes
     4× the lowest loss so far; suggest a tenth of that lr."""
-    from .experiment import prepare
-    from .runner import run
-
     x = prepare(lesson.state)
     traj = run(x["surface"], x["optimizer"], lr0, steps, x["start"],
                schedule=lambda t: lr0 * factor ** t)
@@ -532,8 +470,6 @@ def _range_test(lesson: Lesson, lr0: float = 1e-7, factor: float = 1.1, steps: i
 
 def _stop_rules(lesson: Lesson, tol: float = 1e-6) -> dict:
     """When each of 001's stopping rules fires on the main run (None: not within the run)."""
-    from .experiment import run_experiment
-
     out = run_experiment(lesson.state)
     loss, gnorm, path = out["loss"], out["grad_norm"], out["path"]
     target = np.asarray(out["nearest_min"])
@@ -552,8 +488,6 @@ def _grad_variance(lesson: Lesson) -> dict:
     """E‖g_B − ∇L‖² at the start for each compared batch size B, exactly: with the
     per-row gradients g_i, σ² = mean‖g_i − ∇L‖², and B rows drawn without replacement,
     E‖g_B − ∇L‖² = σ²/B · (n − B)/(n − 1)."""
-    from .surfaces import get_surface
-
     s = get_surface(lesson.state["surface"])
     w = np.asarray(lesson.state.get("start", s.start), dtype=float)
     n = s.n_samples
@@ -567,8 +501,6 @@ def _grad_variance(lesson: Lesson) -> dict:
 def _adam_state(lesson: Lesson, at=(1, 10, 50)) -> dict:
     """Adam's m and v after steps ``at`` and the per-coordinate rate lr/(√v̂ + ε) that 004
     prints, from the preset's Adam run."""
-    from .experiment import prepare, run_experiment
-
     x = prepare(lesson.state)
     h, s = x["hyper"], x["surface"]
     path = run_experiment(lesson.state)["path"]
@@ -591,21 +523,45 @@ FACTS = {"curvature": _curvature, "restarts": _restarts, "range-test": _range_te
 
 def run_lesson(name: str) -> dict:
     """The preset's runs computed by the core: a results table and the extra facts."""
-    from .experiment import run_experiment
-    from .surfaces import get_surface
-
     lesson = LESSONS.get(name) if isinstance(name, str) else None
     if lesson is None:
         raise GdlabError(f"unknown lesson {str(name)[:40]!r}; 'gdlab lessons' lists them")
     runs = lesson.compare or ({**lesson.state, "label": lesson.title},)
-    rows = []
+    rows, outs = [], {}
     for r in runs:
-        out = run_experiment({k: v for k, v in r.items() if k != "label"}, lesson.tol)
+        out = outs[r["label"]] = run_experiment({k: v for k, v in r.items() if k != "label"},
+                                                lesson.tol)
         rows.append([r["label"], out["optimizer"], out["lr_base"], out["steps"], out["status"],
                      out["final_loss"], out["steps_to_tol"], out["distance_to_min"],
                      out["path_length"], out["diverged_at"], out["final_w"],
                      _reached(get_surface(out["surface"]), out)])
     facts = {key: FACTS[key](lesson) for key in lesson.facts}
+    note = notes.render(lesson.note_template, notes.context(lesson, outs, facts))
     return {"lesson": lesson.name, "title": lesson.title, "topic": lesson.topic,
-            "source": lesson.source, "note": lesson.note, "state": lesson.state,
+            "source": lesson.source, "note": note, "state": lesson.state,
             "exercise": lesson.exercise, "columns": COLUMNS, "rows": rows, "facts": facts}
+
+
+RENDERED_PATH = Path(__file__).with_name("rendered_notes.py")
+
+
+def rendered_notes_source() -> str:
+    """rendered_notes.py as it should read: every note rendered from its runs now."""
+    items = "".join(f"    {name!r}:\n        {run_lesson(name)['note']!r},\n" for name in LESSONS)
+    return ('"""Every preset\'s note rendered with the numbers its runs give. Generated by\n'
+            "``python3 -m gdlab.lessons`` (tests/test_lessons.py fails when it is stale): the\n"
+            'catalog sends these, so listing the presets runs nothing."""\n\n'
+            f"NOTES: dict[str, str] = {{\n{items}}}\n")
+
+
+def preset_program(name: str, settings: dict) -> str:
+    """The code pane's program of preset ``name`` with the page's ``settings`` (state
+    keys: lr, steps, start, ...) over the preset's own state."""
+    lesson = LESSONS.get(name) if isinstance(name, str) else None
+    if lesson is None:
+        raise GdlabError(f"unknown lesson {str(name)[:40]!r}; 'gdlab lessons' lists them")
+    return program({**lesson.state, **settings}, lesson.header or lesson.title, lesson.step)
+
+
+if __name__ == "__main__":  # regenerate rendered_notes.py
+    RENDERED_PATH.write_text(rendered_notes_source())

@@ -20,7 +20,7 @@ from typing import Any, Callable, NamedTuple
 import numpy as np
 
 from .errors import GdlabError
-from .hyper import Hyper, resolve
+from .hyper import Hyper, literal, resolve
 
 
 class Optimizer(NamedTuple):
@@ -171,26 +171,126 @@ def scale_by_adam(beta1: float, beta2: float, eps: float, amsgrad: bool) -> Opti
 # --- the catalog ---------------------------------------------------------------------
 
 def sgd(momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0, ema=False) -> Optimizer:
+    """Stochastic gradient descent, torch.optim.SGD's update (the lab's ``sgd``).
+
+    With g_t = ∇L(w_t) + λ·w_t (λ = weight_decay, L2 added to the gradient):
+
+        μ = 0:   w_{t+1} = w_t − lr_t·g_t
+        μ > 0:   b_1 = g_1,   b_t = μ·b_{t−1} + (1 − τ)·g_t        (τ = dampening)
+                 u_t = g_t + μ·b_t  if nesterov,  else  u_t = b_t
+                 w_{t+1} = w_t − lr_t·u_t
+        ema:     b_0 = 0,     b_t = μ·b_{t−1} + (1 − μ)·g_t        (τ unused)
+
+    Momentum convention: torch's. The learning rate multiplies the whole buffer at each
+    step, and the first buffer is the gradient itself (no zero start, no bias). The
+    Sutskever et al. form v_t = μ·v_{t−1} + lr·g_t, w −= v_t (the lesson texts' "lr
+    folded in") gives the same iterates when lr is constant and different ones under a
+    schedule. ``ema`` is the texts' exponential-moving-average form, whose steps are
+    (1 − μ) times shorter at the same lr. nesterov needs μ > 0 and τ = 0, as in torch.
+
+    References: B. T. Polyak, "Some methods of speeding up the convergence of iteration
+    methods", USSR Comp. Math. and Math. Physics 4(5), 1964 (heavy ball); I. Sutskever,
+    J. Martens, G. Dahl, G. Hinton, "On the importance of initialization and momentum in
+    deep learning", ICML 2013 (the formulation torch follows); torch.optim.SGD.
+    """
     if nesterov and (momentum <= 0 or (dampening != 0 and not ema)):
         raise GdlabError("nesterov needs momentum > 0 and dampening 0 (as in torch)")
     return chain(add_decayed_weights(weight_decay), trace(momentum, dampening, nesterov, ema))
 
 
+def momentum(momentum=0.9, dampening=0.0, nesterov=False, weight_decay=0.0,
+             ema=False) -> Optimizer:
+    """Heavy-ball momentum: ``sgd`` with μ = 0.9 by default (the lab's ``momentum``).
+
+        g_t = ∇L(w_t) + λ·w_t
+        b_1 = g_1,   b_t = μ·b_{t−1} + (1 − τ)·g_t      (ema: b_0 = 0, b_t = μ·b_{t−1} + (1 − μ)·g_t)
+        w_{t+1} = w_t − lr_t·b_t
+
+    torch.optim.SGD(momentum=0.9)'s convention (see ``sgd``). Reference: Polyak 1964;
+    Sutskever et al., ICML 2013.
+    """
+    return sgd(momentum, dampening, nesterov, weight_decay, ema)
+
+
+def nesterov(momentum=0.9, dampening=0.0, nesterov=True, weight_decay=0.0,
+             ema=False) -> Optimizer:
+    """Nesterov momentum: ``sgd`` with μ = 0.9 and nesterov=True (the lab's ``nesterov``).
+
+        g_t = ∇L(w_t) + λ·w_t
+        b_1 = g_1,   b_t = μ·b_{t−1} + g_t
+        w_{t+1} = w_t − lr_t·(g_t + μ·b_t)
+
+    The look-ahead is taken on the buffer, as torch.optim.SGD(nesterov=True) does (the
+    Sutskever et al. rewriting of Nesterov's method in terms of the current iterate).
+    References: Y. Nesterov, "A method of solving a convex programming problem with
+    convergence rate O(1/k²)", Soviet Math. Doklady 27, 1983; Sutskever et al., ICML 2013.
+    """
+    return sgd(momentum, dampening, nesterov, weight_decay, ema)
+
+
 def adagrad(lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10) -> Optimizer:
+    """Adagrad, torch.optim.Adagrad's update (the lab's ``adagrad``).
+
+        g_t = ∇L(w_t) + λ·w_t
+        s_0 = initial_accumulator_value,   s_t = s_{t−1} + g_t²        (per coordinate)
+        w_{t+1} = w_t − lr_t / (1 + (t − 1)·lr_decay) · g_t / (√s_t + ε)
+
+    ε is added outside the root, as in torch. No momentum. Reference: J. Duchi, E. Hazan,
+    Y. Singer, "Adaptive subgradient methods for online learning and stochastic
+    optimization", JMLR 12, 2011.
+    """
     return chain(add_decayed_weights(weight_decay),
                  scale_by_adagrad(lr_decay, initial_accumulator_value, eps))
 
 
 def rmsprop(alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False) -> Optimizer:
+    """RMSprop, torch.optim.RMSprop's update (the lab's ``rmsprop``).
+
+        g_t = ∇L(w_t) + λ·w_t
+        v_t = α·v_{t−1} + (1 − α)·g_t²                     (v_0 = 0)
+        centered:  c_t = α·c_{t−1} + (1 − α)·g_t,  a_t = √(v_t − c_t²) + ε   (c_0 = 0)
+        else:      a_t = √v_t + ε
+        μ = 0:     w_{t+1} = w_t − lr_t·g_t / a_t
+        μ > 0:     b_t = μ·b_{t−1} + g_t / a_t  (b_0 = 0),   w_{t+1} = w_t − lr_t·b_t
+
+    ε is added outside the root (torch; Keras and the lecture put it inside). Momentum
+    here acts on the scaled step, from a zero buffer. References: T. Tieleman,
+    G. Hinton, Lecture 6.5 "rmsprop", COURSERA: Neural Networks for Machine Learning,
+    2012; A. Graves, "Generating sequences with recurrent neural networks",
+    arXiv:1308.0850, 2013 (the centered form).
+    """
     return chain(add_decayed_weights(weight_decay), scale_by_rms(alpha, eps, momentum, centered))
 
 
 def adam(beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0, amsgrad=False) -> Optimizer:
+    """Adam, torch.optim.Adam's update (the lab's ``adam``).
+
+        g_t = ∇L(w_t) + λ·w_t                   (weight_decay is L2: coupled, in the gradient)
+        m_t = β₁·m_{t−1} + (1 − β₁)·g_t          (m_0 = 0)
+        v_t = β₂·v_{t−1} + (1 − β₂)·g_t²         (v_0 = 0)
+        v̄_t = max(v̄_{t−1}, v_t) if amsgrad, else v_t
+        w_{t+1} = w_t − lr_t · (m_t / (1 − β₁ᵗ)) / (√v̄_t / √(1 − β₂ᵗ) + ε)
+
+    Both moments are bias-corrected; ε is added after the correction of √v (torch's
+    order, the paper's Algorithm 1). The first step is about lr long in every coordinate.
+    References: D. P. Kingma, J. Ba, "Adam: a method for stochastic optimization", ICLR
+    2015; S. J. Reddi, S. Kale, S. Kumar, "On the convergence of Adam and beyond", ICLR
+    2018 (amsgrad).
+    """
     return chain(add_decayed_weights(weight_decay), scale_by_adam(beta1, beta2, eps, amsgrad))
 
 
 def adamw(beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01, amsgrad=False) -> Optimizer:
-    """Adam, then decoupled decay: w ← w − lr·(adam direction + λ·w)."""
+    """AdamW, torch.optim.AdamW's update (the lab's ``adamw``): Adam, then decoupled decay.
+
+        g_t = ∇L(w_t)                            (no decay in the gradient)
+        m_t, v_t, v̄_t as in ``adam``
+        w_{t+1} = w_t − lr_t · ( (m_t / (1 − β₁ᵗ)) / (√v̄_t / √(1 − β₂ᵗ) + ε) + λ·w_t )
+
+    The same as torch's w ← w·(1 − lr·λ) followed by the Adam step: the decay is scaled
+    by lr but not by Adam's per-coordinate denominator. Reference: I. Loshchilov,
+    F. Hutter, "Decoupled weight decay regularization", ICLR 2019.
+    """
     return chain(scale_by_adam(beta1, beta2, eps, amsgrad), add_decayed_weights(weight_decay))
 
 
@@ -313,9 +413,9 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
     "sgd": OptimizerSpec("sgd", "Gradient descent (SGD)", _momentum_hypers(0.0, False),
                          SGD_EQ, _CODE_SGD, sgd),
     "momentum": OptimizerSpec("momentum", "Momentum", _momentum_hypers(0.9, False),
-                              SGD_EQ, _CODE_SGD, sgd),
+                              SGD_EQ, _CODE_SGD, momentum),
     "nesterov": OptimizerSpec("nesterov", "Nesterov momentum", _momentum_hypers(0.9, True),
-                              SGD_EQ, _CODE_SGD, sgd),
+                              SGD_EQ, _CODE_SGD, nesterov),
     "adagrad": OptimizerSpec("adagrad", "Adagrad", (
         Hyper("lr_decay", 0.0, "float", 0.0, 10.0, "shrinks the step: lr / (1 + (t−1)·lr_decay)"),
         Hyper("weight_decay", 0.0, "float", 0.0, 10.0, "λ: L2 penalty added to the gradient"),
@@ -353,15 +453,11 @@ def make_optimizer(name: str, hyper: dict | None = None) -> tuple[Optimizer, dic
     return spec.build(**used), used
 
 
-def _literal(value) -> str:
-    return repr(value) if isinstance(value, bool) else repr(float(value))
-
-
 def optimizer_code(name: str, hyper: dict | None = None) -> str:
     """Python for the code pane: ``step(w, g, lr, state)`` doing what ``name`` does."""
     spec = OPTIMIZERS[name]
     used = resolve(spec.hypers, hyper, name)
-    fields = {k: _literal(v) for k, v in used.items()}
+    fields = {k: literal(v) for k, v in used.items()}
     if spec.build is adam:
         fields.update(decay="    g = g + WEIGHT_DECAY * w\n", after="")
     elif spec.build is adamw:  # decoupled: the decay uses the w from before the step
@@ -373,3 +469,13 @@ def clip_by_norm(grads: np.ndarray, max_norm: float) -> np.ndarray:
     """Scale each run's gradient to norm ≤ max_norm: g·min(1, max_norm/(‖g‖ + 1e-6)) (torch)."""
     norm = np.linalg.norm(grads, axis=-1, keepdims=True)
     return grads * np.minimum(1.0, max_norm / (norm + 1e-6))
+
+
+def clip_code(max_norm: float) -> str:
+    """The code pane's Python for ``clip_by_norm``: plain gradient descent on the clipped
+    gradient, as ``step(w, g, lr, state)``."""
+    return (f"MAX_NORM = {literal(max_norm)}\n\ndef step(w, g, lr, state):\n"
+            '    """Gradient descent on the clipped gradient: its norm is capped at MAX_NORM\n'
+            '    (torch\'s clip_grad_norm_ formula)."""\n'
+            "    g = g * min(1.0, MAX_NORM / (np.linalg.norm(g) + 1e-6))\n"
+            "    return w - lr * g, state\n")

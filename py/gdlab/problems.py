@@ -34,6 +34,7 @@ from functools import cache
 import numpy as np
 
 from .errors import GdlabError
+from .surface import Surface
 
 MODELS = ("linear", "sigmoid")
 LOSSES = ("mse", "cross-entropy")
@@ -203,8 +204,6 @@ class DataProblem:
                 steps: int, code: str, note: str = "", minima=None, min_loss=None,
                 log_loss: bool = True):
         """This problem as a catalog ``Surface`` (minima and min_loss computed unless given)."""
-        from .surfaces import Surface
-
         if minima is None:
             m = self.minimum()
             minima = (m,) if m is not None else ()

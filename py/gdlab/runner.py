@@ -24,10 +24,11 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from .errors import GdlabError
+from .limits import MAX_RUNS, MAX_STEPS
+from .optimizers import clip_by_norm
+from .problems import minibatches
 
 BLOWUP = 1e100  # |w| or |loss| past this counts as having left the numbers
-MAX_STEPS = 100_000
-MAX_RUNS = 4096
 
 
 class Trajectory(NamedTuple):
@@ -81,8 +82,6 @@ def _gradient_source(surface, steps: int, batch_size, seed: int) -> Callable[[in
         raise GdlabError(f"batch size must be between 1 and {n} for '{surface.name}'")
     if batch_size == n:
         return lambda t, w: surface.grad(w)
-    from .problems import minibatches
-
     batches = list(minibatches(n, batch_size, steps, seed))
     return lambda t, w: surface.batch_grad(w, batches[t])
 
@@ -105,9 +104,6 @@ def run(surface, optimizer, lr, steps: int, start=None, *, schedule=None, clip=N
     lr0, w = _as_runs(lr, surface.start if start is None else start, surface.dim)
     k, d = w.shape
     gradient = _gradient_source(surface, steps, batch_size, seed)
-    if clip is not None:
-        from .optimizers import clip_by_norm
-
     path = np.empty((k, steps + 1, d))
     grads = np.empty((k, steps + 1, d))
     lrs = np.empty((k, steps))

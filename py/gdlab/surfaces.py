@@ -5,42 +5,20 @@ so one call evaluates a contour grid (n, n, 2) or K runs (K, d). ``code`` is the
 short numpy program a learner reads in the code pane for the same loss (w of shape
 (d,)). Minima are exact: closed forms, or roots of the derivative polished by Newton's
 method to full float64 precision, global first. The data problems (a mean over rows,
-with mini-batches) come from ``problems.py``.
+with mini-batches) come from ``problems.py``; the ``Surface`` record from
+``surface.py`` (re-exported here).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Callable, Iterator
 
 import numpy as np
 
 from . import problems
 from .errors import GdlabError
-
-
-@dataclass(frozen=True)
-class Surface:
-    name: str                 # "bowl"
-    title: str                # "Bowl w₀² + 4w₁²"
-    formula: str              # plain maths for display
-    dim: int                  # d
-    loss: Callable            # (..., d) -> (...)
-    grad: Callable            # (..., d) -> (..., d)
-    hessian: Callable         # (..., d) -> (..., d, d)
-    minima: tuple[tuple[float, ...], ...]   # local minima, global first; () if none
-    bounds: tuple[tuple[float, float], ...]  # view box, (lo, hi) per coordinate
-    start: tuple[float, ...]  # default start
-    lr: float                 # a learning rate that shows the surface well
-    steps: int                # default number of steps
-    code: str                 # numpy source defining loss(w) and grad(w) for w of shape (d,)
-    log_loss: bool = True     # plot loss − min_loss on a log scale
-    min_loss: float = 0.0     # loss at the global minimum (its infimum; nan if unbounded below)
-    n_samples: int = 0        # data problems: rows of data; 0 for closed-form surfaces
-    batch_loss: Callable | None = None  # (w (..., d), rows int array) -> (...)
-    batch_grad: Callable | None = None  # (w (..., d), rows int array) -> (..., d)
-    note: str = ""
+from .surface import Surface
 
 
 # -- helpers: split (..., 2) into x, y and stack results back --------------------------------

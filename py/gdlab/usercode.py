@@ -21,6 +21,7 @@ message, the traceback trimmed to the learner's own lines, and the line to mark.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import linecache
 import sys
@@ -30,11 +31,15 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .analysis import summarize
 from .errors import GdlabError
 from .experiment import number, vector
+from .limits import MAX_LR, PAGE_STEPS_MAX
+from .optimizers import make_optimizer
+from .runner import run
 
 FILENAME = "<code>"
-MAX_USER_STEPS = 10_000
+MAX_USER_STEPS = PAGE_STEPS_MAX  # the learner's program runs under the page's limit
 MAX_DIM = 10
 _cache: dict[str, tuple[dict, str]] = {}
 
@@ -202,7 +207,7 @@ def _settings(ns: dict, msg: dict) -> dict:
                         "(and draws the landscape for 1 or 2)")
     start = vector("start", raw, len(raw))
     lr = number("lr", msg["lr"] if msg.get("lr") is not None else ns.get("lr", 0.1), lo=0,
-                open_lo=True, hi=1e6)
+                open_lo=True, hi=MAX_LR)
     steps = number("steps", msg["steps"] if msg.get("steps") is not None else ns.get("steps", 50),
                    lo=0, hi=MAX_USER_STEPS, integer=True)
     return {"start": start, "lr": lr, "steps": steps}
@@ -229,8 +234,6 @@ def _landscape(surface, bounds, n: int) -> dict:
 
 def _answer_errors(fn):
     """Failures of the learner's code (and bad settings) as an answer, never an exception."""
-    import functools
-
     @functools.wraps(fn)
     def wrapper(msg: dict) -> dict:
         try:
@@ -247,10 +250,6 @@ def _answer_errors(fn):
 @_answer_errors
 def run_user(msg: dict) -> dict:
     """Run the code in ``msg["code"]``; see the module docstring for what it may define."""
-    from .analysis import summarize
-    from .optimizers import make_optimizer
-    from .runner import run
-
     ns, printed = execute(msg.get("code", ""))
     cfg = _settings(ns, msg)
     prob = problem(ns, cfg["start"])
@@ -267,8 +266,9 @@ def run_user(msg: dict) -> dict:
     summary = summarize(surf, traj)[0]
     path, loss = traj.cut(0)
     out = {"custom": custom, "optimizer": name, "hyper": hyper, "grad_source": prob.grad_source,
-           "stdout": printed, "dim": surf.dim, **cfg, "path": path, "loss": loss,
-           "lr_steps": traj.lr[0, :max(len(path) - 1, 0)], **summary}
+           "stdout": printed, "dim": surf.dim, "start": cfg["start"], "lr_base": cfg["lr"],
+           "steps": cfg["steps"], "path": path, "loss": loss,
+           "lr": traj.lr[0, :max(len(path) - 1, 0)], **summary}
     if msg.get("compare"):  # a built-in optimizer on the same loss, start, lr and steps
         other, other_hyper = make_optimizer(str(msg["compare"]), msg.get("compare_hyper") or {})
         ctraj = run(surf, other, cfg["lr"], cfg["steps"], cfg["start"])
@@ -291,9 +291,6 @@ def check_user(msg: dict) -> dict:
     whether the two trajectories agree (to ``rtol`` 1e-6 relative, 1e-9 absolute) and,
     if not, the first step where they part ways and both values there.
     """
-    from .optimizers import make_optimizer
-    from .runner import run
-
     ns, printed = execute(msg.get("code", ""))
     if not callable(ns.get("step")):
         raise UserError("define step(w, g, lr, state) to check it against the reference")

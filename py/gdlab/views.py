@@ -27,6 +27,7 @@ import numpy as np
 from .bridge import landscape as make_landscape
 from .experiment import run_experiment
 from .lessons import LESSONS
+from .limits import slider_lrs
 from .optimizers import OPTIMIZERS
 from .surfaces import SURFACES
 
@@ -113,20 +114,12 @@ def preset_view(name: str, notches) -> dict:
     return {"kind": "preset", "name": name, "surface": s.name, "landscape": _landscape(s), "runs": runs}
 
 
-def slider_notches(lr: float) -> list[float]:
-    """The page's learning-rate slider (static/state.js sliderScale) for a default lr."""
-    lo = min(1e-4, 10 ** math.floor(math.log10(lr / 10)))
-    hi = max(2.0, lr * 4)
-    n = math.ceil(math.log10(hi / lo) * 48)
-    return [float(f"{lo * 10 ** (p / 48):.3g}") for p in range(n + 1)]
-
-
 def all_views(home: str) -> dict[str, dict]:
     """Every view by file name: a surface view per surface, a preset view per preset."""
     out = {}
     for name, s in SURFACES.items():
-        out[f"surface-{name}"] = surface_view(name, slider_notches(s.lr), home=name == home)
+        out[f"surface-{name}"] = surface_view(name, slider_lrs(s), home=name == home)
     for name, lesson in LESSONS.items():
         s = SURFACES[lesson.state["surface"]]
-        out[f"preset-{name}"] = preset_view(name, slider_notches(s.lr))
+        out[f"preset-{name}"] = preset_view(name, slider_lrs(s))
     return out

@@ -1,0 +1,128 @@
+"""The bridge's written contract: every op answers exactly the keys schemas.py documents,
+docs/architecture.md shows those schemas, and the answers keep the promises they make
+(lr per step everywhere, a sweep runs its schedule)."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gdlab import schemas
+from gdlab.bridge import OPS, handle
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "architecture.md"
+
+QUAD = "def loss(w):\n    return (w[0] - 1) ** 2\n\nstart = [0.0]\nlr = 0.1\nsteps = 20\n"
+PLAIN_STEP = QUAD + "\ndef step(w, g, lr, state):\n    return w - lr * g, state\n"
+
+MESSAGES = {
+    "catalog": [{}],
+    "landscape": [{"surface": "bowl", "n": 11}, {"surface": "parabola", "n": 11}],
+    "run": [{"surface": "bowl"},
+            {"surface": "parabola", "lr": 1.5, "steps": 400},
+            {"surface": "parabola", "schedule": {"name": "cosine"}, "clip": 1.0},
+            {"surface": "fit-line", "batch_size": 2, "seed": 3}],
+    "sweep": [{"surface": "bowl", "lrs": [0.1, 0.3], "steps": 50},
+              {"surface": "parabola", "lr_min": 0.01, "lr_max": 1.0, "num": 3,
+               "schedule": {"name": "step", "step_size": 5}}],
+    "compare": [{"runs": [{"surface": "bowl", "label": "a"},
+                          {"surface": "bowl", "optimizer": "adam"}]}],
+    "lesson": [{"name": "lr-regimes"}, {"name": "quartic-restarts"}],
+    "user": [{"code": QUAD, "compare": "adam"}, {"code": PLAIN_STEP, "landscape": False},
+             {"code": "def loss(w):\n    return w[0] ** 2 + w[1] ** 2\n\nstart = [1.0, 1.0]\n",
+              "n": 5}],
+    "check": [{"code": PLAIN_STEP, "reference": "sgd"},
+              {"code": PLAIN_STEP, "reference": "momentum"}],
+    "program": [{"surface": "bowl", "optimizer": "adam", "lr": 0.05},
+                {"preset": "schedules", "lr": 0.3}],
+}
+
+BAD = {
+    "catalog": None, "landscape": {"surface": "nope"}, "run": {"lr": -1},
+    "sweep": {"lrs": []}, "compare": {"runs": 3}, "lesson": {"name": "nope"},
+    "user": {"code": "def loss(w):\n    return 1 +\n"}, "check": {"code": QUAD},
+    "program": {"preset": "no-such-preset"},
+}
+
+
+def _check(answer: dict, schema: dict, where: str, seen: set) -> None:
+    required, optional = schemas.keys(schema)
+    got = set(answer) - {"op"} if where in schemas.ANSWERS else set(answer)
+    assert not got - required - optional, f"{where}: undocumented keys {sorted(got - required - optional)}"
+    assert not required - got, f"{where}: documented keys missing {sorted(required - got)}"
+    seen.update(f"{where}.{k}" for k in got & optional)
+
+
+def _check_nested(op: str, out: dict, seen: set) -> None:
+    if op == "catalog":
+        for part in ("surfaces", "optimizers", "schedules", "lessons"):
+            for entry in out[part]:
+                _check(entry, schemas.ITEMS[f"catalog.{part}"], f"catalog.{part}", seen)
+                for h in entry.get("hypers", []):
+                    _check(h, schemas.ITEMS["hyper"], "hyper", seen)
+        for entry in out["state_keys"]:
+            _check(entry, schemas.ITEMS["catalog.state_keys"], "catalog.state_keys", seen)
+        for part in ("limits", "slider"):
+            _check(out[part], schemas.ITEMS[f"catalog.{part}"], f"catalog.{part}", seen)
+    if op == "compare":
+        for r in out["runs"]:
+            _check(r, schemas.ITEMS["compare.runs"], "compare.runs", seen)
+    if op == "user":
+        for part in ("compare", "landscape"):
+            if part in out:
+                _check(out[part], schemas.ITEMS[f"user.{part}"], f"user.{part}", seen)
+
+
+def test_every_op_has_a_schema_and_representative_messages():
+    assert set(schemas.ANSWERS) == set(OPS) == set(MESSAGES) == set(BAD)
+
+
+def test_every_answer_has_exactly_its_documented_keys():
+    seen: set[str] = set()
+    for op, messages in MESSAGES.items():
+        for msg in messages:
+            out = handle({"op": op, **msg})
+            assert "error" not in out, (op, msg, out.get("error"))
+            assert out["op"] == op
+            _check(out, schemas.ANSWERS[op], op, seen)
+            _check_nested(op, out, seen)
+    optional = {f"{where}.{k[:-1]}" for where, schema in {**schemas.ANSWERS, **schemas.ITEMS}.items()
+                for k in schema if k.endswith("?")}
+    assert optional - seen == set(), "optional keys no message exercised"
+
+
+@pytest.mark.parametrize("op", sorted(BAD))
+def test_error_answers_have_the_documented_keys(op):
+    out = handle({"op": op, **(BAD[op] or {})}) if op != "catalog" else handle({"op": "nope"})
+    required, optional = schemas.keys(schemas.ERRORS)
+    assert "error" in out and set(out) <= required | optional
+    if op in ("user", "check"):
+        assert {"line", "traceback", "stdout"} <= set(out)
+
+
+def test_the_docs_show_the_schemas_as_written():
+    assert schemas.render() in DOCS.read_text(), "run: python3 -m gdlab.schemas and paste it"
+
+
+def test_lr_is_a_per_step_array_in_run_and_user_answers():
+    run = handle({"op": "run", "surface": "parabola", "lr": 0.1, "steps": 20, "start": [0.0]})
+    user = handle({"op": "user", "code": QUAD, "landscape": False})
+    for out in (run, user):
+        assert isinstance(out["lr"], np.ndarray) and out["lr"].shape == (20,)
+        assert out["lr_base"] == 0.1 and np.all(out["lr"] == 0.1)
+
+
+@pytest.mark.parametrize("schedule", [{"name": "cosine"}, {"name": "step", "step_size": 7},
+                                      {"name": "warmup-cosine", "warmup": 5},
+                                      {"name": "one-cycle"}])
+def test_a_sweep_runs_its_schedule_like_separate_runs(schedule):
+    lrs = [0.02, 0.1, 0.5]
+    base = {"surface": "bowl", "optimizer": "momentum", "steps": 40, "schedule": schedule}
+    sweep = handle({"op": "sweep", "lrs": lrs, **base})
+    assert sweep["schedule"]["name"] == schedule["name"]
+    for k, lr in enumerate(lrs):
+        one = handle({"op": "run", "lr": lr, **base})
+        assert sweep["status"][k] == one["status"]
+        np.testing.assert_allclose(sweep["paths"][k, :len(one["path"])], one["path"], rtol=1e-12)
+    plain = handle({"op": "sweep", "lrs": lrs, **{**base, "schedule": None}})
+    assert not np.allclose(plain["paths"], sweep["paths"])
