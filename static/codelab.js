@@ -13,9 +13,8 @@
 
 import { mountCodePane } from "./codepane.js";
 import { readLr } from "./lrline.js";
-import { codeForState } from "./program.js";
-
-export { codeForState };
+import { createPrograms } from "./program.js";
+import { sameButLr } from "./state.js";
 
 export const USER_TIME_LIMIT_MS = 1000;
 const STORAGE_PREFIX = "gdlab:v1:code:";
@@ -43,7 +42,8 @@ function storage() {
 }
 
 export function createCodeLab({ section, store, schema, python, draw, notice, onEdit: onCodeEdit,
-  embed = false, instance = "" }) {
+  embed = false, instance = "", programs: early = [] }) {
+  const programs = createPrograms({ schema, python, early });
   const lab = { active: false, request, onState, codeParam };
   let dirty = false;           // the learner edited the code of this view
   let lastRun = null;          // the program text of the last successful run
@@ -87,7 +87,8 @@ export function createCodeLab({ section, store, schema, python, draw, notice, on
   function loadView(state) {
     const saved = persist ? storage()?.getItem(viewKey(state)) : null;
     dirty = Boolean(saved);
-    pane.setCode(saved || codeForState(state, schema));
+    if (saved) pane.setCode(saved);
+    else showProgram(state);
     if (saved) {
       const lr = readLr(saved);
       if (lr !== null && lr !== state.lr) store.change("lr", lr, "code");
@@ -99,8 +100,8 @@ export function createCodeLab({ section, store, schema, python, draw, notice, on
     dirty = false;
     save();
     lab.active = false;
-    pane.setCode(codeForState(store.get(), schema));
     pane.setInfo("");
+    showProgram(store.get());
     pane.showOutput("");
     store.change("lr", store.get().lr, "reset-code");
   }
@@ -115,9 +116,22 @@ export function createCodeLab({ section, store, schema, python, draw, notice, on
       return;
     }
     if (!prev || prev.lr !== state.lr) pane.setLr(state.lr);
-    if (!dirty && !lab.active && prev && JSON.stringify(prev.hyper) !== JSON.stringify(state.hyper)) {
-      pane.setCode(codeForState(state, schema));
-    }
+    if (!dirty && !lab.active && prev && !sameButLr(prev, state)) showProgram(state);
+  }
+
+  /** The view's program (Python writes it), unless the learner's own code is in the pane. */
+  let asked = 0;
+  function showProgram(state) {
+    const now = programs.known(state);
+    if (now !== null) { pane.setCode(now); pane.setLr(store.get().lr); return; }
+    const ticket = ++asked;
+    pane.setInfo("Writing the program for these settings …");
+    programs.of(state).then((text) => {
+      if (ticket !== asked || dirty || lab.active) return;
+      pane.setCode(text);
+      pane.setLr(store.get().lr);
+      pane.setInfo("");
+    }, (err) => { if (ticket === asked) pane.setInfo(`The program could not be written: ${err.message}`); });
   }
 
   function explain(res) {

@@ -9,7 +9,7 @@
 // learning rate of -1) marks the control invalid and leaves the state alone.
 
 import { formatLr, formatPoint } from "./format.js";
-import { SLIDER_PER_DECADE, readKey, sliderScale } from "./state.js";
+import { readKey, sliderScale } from "./state.js";
 import { checkLr, checkSteps, parseNumber, parsePoint } from "./url.js";
 
 
@@ -50,11 +50,7 @@ export function makeCodecs(schema) {
       write: (el, v) => { if (parseNumber(el.value) !== v) el.value = String(v); },
     },
     "lr-range": {
-      read: (el) => {
-        const lo = Number(el.dataset.lo);
-        const pos = Number(el.value);
-        return Number((lo * 10 ** (pos / SLIDER_PER_DECADE)).toPrecision(3));
-      },
+      read: (el, state) => scaleOf(state).toLr(Number(el.value)),
       write: (el, v, state) => {
         const scale = scaleOf(state);
         el.min = "0";

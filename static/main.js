@@ -12,7 +12,7 @@
 import { bindControls, fillSelect, makeCodecs, renderHyperFields } from "./controls.js";
 import { formatCoord, formatLoss } from "./format.js";
 import { createPlots, normalizeRun } from "./plots.js";
-import { createStore, keptSpec, makeSchema, runMessage, sameRun, sliderScale, KEPT_MAX } from "./state.js";
+import { createStore, keptSpec, makeSchema, runMessage, sameRun, sliderScale, KEPT_MAX, LIMITS } from "./state.js";
 import { describeIgnored, parseQuery, writeUrl } from "./url.js";
 import { createLessonPanel, groupPresets } from "./lessonpanel.js";
 import { mountShare } from "./share.js";
@@ -26,7 +26,6 @@ import { createSweepPlot } from "./sweepplot.js";
 import { createSchedulePlot } from "./schedplot.js";
 import { bandGradient, bands, regimeAt, valueText } from "./regimes.js";
 
-const PASSTHROUGH = ["code", "id"];       // query keys other parts of the page own
 const $ = (id) => document.getElementById(id);
 
 // Python starts once the first view is drawn (or at once without boot.json): compiling
@@ -87,7 +86,9 @@ async function loadCatalog(boot) {
 /** The state, the schema, the controls and the store, from the catalog and the URL. */
 function setupState(catalog, homeSurface) {
   const schema = makeSchema(catalog, homeSurface);
-  const parsed = parseQuery(location.search, schema, { passthrough: PASSTHROUGH });
+  $("steps").max = String(LIMITS.steps_max);
+  const parsed = parseQuery(location.search, schema, { passthrough: schema.passthrough });
+  $("lr-scale").textContent = `log scale: each notch × ${(10 ** (1 / catalog.slider.per_decade)).toFixed(2)}`;
   setText("notice", describeIgnored(parsed.ignored));
   if (parsed.state.embed) document.documentElement.classList.add("embed");
   const store = createStore(schema, parsed.state);
@@ -284,6 +285,7 @@ function startCodeLab(lab) {
       section: $("code-pane"), store, schema, python, draw: (res, opts) => showUserResult(lab, res, opts),
       notice: (text) => setText("notice", text), onEdit: lab.scheduleUrl,
       embed: false, instance: new URLSearchParams(location.search).get("id") || "",
+      programs: (lab.early && lab.early.programs) || [],
     });
     lab.codeLab.onState(store.get(), null);
     lab.lessonPanel.onState(store.get(), null);   // the Check button lives in the code pane
@@ -340,7 +342,7 @@ function syncCodeParam(lab) {
 /** Everything that follows a change of the state. */
 async function onState(lab, state, prev) {
   const { schema, store, binder, view, surfaces } = lab;
-  if (prev) lab.scheduleUrl(); else writeUrl(state, schema, { passthrough: PASSTHROUGH });
+  if (prev) lab.scheduleUrl(); else writeUrl(state, schema, { passthrough: lab.schema.passthrough });
   if (!prev || prev.optimizer !== state.optimizer) {
     renderHyperFields($("hyper"), schema.optimizers.get(state.optimizer));
     $("hyper-fieldset").hidden = !(schema.optimizers.get(state.optimizer)?.hypers || []).length;
@@ -379,6 +381,8 @@ async function main() {
   const catalog = await loadCatalog(boot);
   const home = early || {};
   const lab = setupState(catalog, boot && boot.home);
+  lab.early = home;
+  lab.python = python;
   const { schema, store } = lab;
   const showError = (message) => { setText("error", message); $("status").textContent = `error: ${message}`; };
   lab.plots = createPlots($("landscape-bg"), $("landscape"), $("curve"), {
@@ -387,7 +391,7 @@ async function main() {
       store.change("start", point.map((v, i) => roundTo(v, s.bounds[i])), "pick");
     },
   });
-  lab.embed = createEmbed({ store, schema, passthrough: PASSTHROUGH, notice: (t) => setText("notice", t) });
+  lab.embed = createEmbed({ store, schema, passthrough: lab.schema.passthrough, notice: (t) => setText("notice", t) });
   lab.runs = createRuns({ schema, python, view: home, onChange: () => lab.view.refresh() });
   lab.view = createView({ ...lab, embed: lab.embed });
   lab.surfaces = createSurfaces({ schema, store, plots: lab.plots, home, showError });
@@ -400,7 +404,7 @@ async function main() {
     if (urlTimer) return;
     urlTimer = setTimeout(() => {
       urlTimer = 0;
-      writeUrl(store.get(), schema, { passthrough: PASSTHROUGH });
+      writeUrl(store.get(), schema, { passthrough: lab.schema.passthrough });
       syncCodeParam(lab);
     }, 200);
   };

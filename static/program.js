@@ -1,43 +1,33 @@
 // The Python program of a view, as the code pane shows it and a notebook carries it.
+// Python writes it (the bridge's `program` op: gdlab/program.py, one generator for the
+// page, the CLI and the presets); the view's file brings the first one, so the code pane
+// is filled before Python has started.
+//
+//   const programs = createPrograms({ schema, python, early });   // early: view.programs
+//   programs.known(state)        the program text now, or null
+//   await programs.of(state)     the program text (asks Python when it is not known)
 
-import { writeLr } from "./lrline.js";
+import { canonical, runMessage, specState } from "./state.js";
 
-/** Python literal of a hyperparameter value. */
-function pyLiteral(v) {
-  if (typeof v === "boolean") return v ? "True" : "False";
-  const s = String(v);
-  return /^-?\d+$/.test(s) ? `${s}.0` : s;
-}
+const keyOf = (state) => canonical([runMessage(state), state.preset || null]);
 
-/** The built-in optimizer's step() with the state's hyperparameter values filled in. */
-function optimizerCode(spec, hyper) {
-  let code = spec.code || "";
-  for (const [name, value] of Object.entries(hyper || {})) {
-    code = code.replace(new RegExp(`^${name.toUpperCase()} = .*$`, "m"), `${name.toUpperCase()} = ${pyLiteral(value)}`);
+export function createPrograms({ schema, python, early = [] }) {
+  const texts = new Map(early.map((p) => [keyOf({ ...specState(schema, p.spec), preset: p.preset || "" }), p.program]));
+
+  function known(state) {
+    return texts.get(keyOf(state)) ?? null;
   }
-  return code;
-}
 
-function num(v) {
-  return Number.isInteger(v) ? `${v}.0` : String(v);
-}
-
-/** The Python program of a view: the preset's, or the surface's code with the settings. */
-export function codeForState(state, schema) {
-  const lesson = state.preset ? schema.lessons.get(state.preset) : null;
-  if (lesson && lesson.code) return writeLr(lesson.code, state.lr);
-  const s = schema.surfaces.get(state.surface);
-  const o = schema.optimizers.get(state.optimizer);
-  const lines = [`# ${s.title || s.name}: ${s.formula || ""}`.trim(), "import numpy as np", "",
-    (s.code || "").trimEnd(), "",
-    `start = [${state.start.map(num).join(", ")}]`,
-    `lr = ${String(state.lr)}`,
-    `steps = ${state.steps}`];
-  const defaults = Object.fromEntries((o?.hypers || []).map((h) => [h.name, h.default]));
-  const changed = Object.entries(state.hyper || {}).some(([k, v]) => defaults[k] !== v);
-  if (o && (o.name !== "sgd" || changed)) {
-    lines.push("", `# ${o.title}: the update rule the lab runs (torch.optim's convention)`,
-      optimizerCode(o, state.hyper).trimEnd());
+  async function of(state) {
+    const hit = known(state);
+    if (hit !== null) return hit;
+    python.start?.();
+    const client = await python.whenReady;
+    const { op, ...settings } = runMessage(state);
+    const res = await client.call({ op: "program", ...settings, preset: state.preset || undefined });
+    if (res.error) throw new Error(res.error);
+    texts.set(keyOf(state), res.program);
+    return res.program;
   }
-  return `${lines.join("\n")}\n`;
+  return { known, of };
 }

@@ -5,7 +5,7 @@
 // code lab (for the program a notebook carries).
 
 import { download, notebook, plotsPng, runsCsv } from "./export.js";
-import { codeForState } from "./program.js";
+import { createPrograms } from "./program.js";
 import { specState } from "./state.js";
 import { cellText } from "./runtable.js";
 
@@ -46,10 +46,17 @@ export function mountRunTools(lab, { keptMax, keptSpec, sameRun, setText }) {
       setText("error", `The image could not be made: ${err && err.message ? err.message : err}`);
     }
   });
-  $("download-notebook").addEventListener("click", () => {
+  const programs = createPrograms({ schema, python: lab.python, early: (lab.early && lab.early.programs) || [] });
+  $("download-notebook").addEventListener("click", async () => {
     const state = store.get();
     const s = schema.surfaces.get(state.surface);
-    const program = lab.codeLab ? lab.codeLab.pane.getCode() : codeForState(state, schema);
+    let program;
+    try {
+      program = lab.codeLab ? lab.codeLab.pane.getCode() : await programs.of(state);
+    } catch (err) {
+      setText("error", `The notebook could not be written: ${err && err.message ? err.message : err}`);
+      return;
+    }
     const lesson = state.preset ? schema.lessons.get(state.preset) : null;
     const text = notebook({
       title: lesson ? lesson.title : `${s.title || s.name}: ${state.optimizer}, lr ${state.lr}`,

@@ -11,18 +11,17 @@
 // new optimizer its own hyperparameters; a preset its whole state). The store holds the
 // current state and tells its subscribers what changed.
 
-export const LR_MIN_INPUT = 0;           // exclusive: a learning rate must be > 0
-export const LR_MAX_INPUT = 1e6;         // the core's limit (experiment.MAX_LR)
-export const STEPS_MAX = 10000;          // the page's limit (the core allows more)
-export const COORD_MAX = 1e6;            // |start coordinate| accepted from a link or the field
-export const SLIDER_PER_DECADE = 48;
-export const KEPT_MAX = 12;              // kept runs on one view     // slider notches per factor of 10 (about 4.9 % each)
-const SLIDER_LO = 1e-4;
-const SLIDER_HI = 2;
+// The limits and the slider's scale come from the core's catalog (gdlab/limits.py), set
+// once by makeSchema: the page restates none of them.
+export const LIMITS = { steps_max: 0, lr_max: 0, coord_max: 0 };
+const SLIDER = { per_decade: 0, digits: 0 };
+export const KEPT_MAX = 12;              // kept runs on one view
 const EXTRA_KEYS = ["schedule", "clip", "batch_size", "seed"];
 
 /** The catalog as lookup tables plus the page's defaults. */
 export function makeSchema(catalog, homeSurface) {
+  Object.assign(LIMITS, catalog.limits || {});
+  Object.assign(SLIDER, catalog.slider || {});
   const surfaces = new Map((catalog.surfaces || []).map((s) => [s.name, s]));
   const optimizers = new Map((catalog.optimizers || []).map((o) => [o.name, o]));
   const lessons = new Map((catalog.lessons || []).map((l) => [l.name, l]));
@@ -30,7 +29,12 @@ export function makeSchema(catalog, homeSurface) {
   const defaultSurface = surfaces.has(homeSurface) ? homeSurface
     : surfaces.has("parabola") ? "parabola" : [...surfaces.keys()][0];
   const defaultOptimizer = optimizers.has("sgd") ? "sgd" : [...optimizers.keys()][0];
-  return { surfaces, optimizers, lessons, schedules, defaultSurface, defaultOptimizer };
+  // The query keys (catalog.state_keys): the state's own, and those other parts of the
+  // page own (kind "text": the code pane's code, an embed's id), passed through as they are.
+  const keys = catalog.state_keys || [];
+  const urlKeys = keys.filter((k) => k.url === true && k.kind !== "text").map((k) => k.key);
+  const passthrough = keys.filter((k) => k.url && k.kind === "text").map((k) => k.key);
+  return { surfaces, optimizers, lessons, schedules, defaultSurface, defaultOptimizer, urlKeys, passthrough };
 }
 
 /** The hyperparameter defaults of one optimizer: {keyword: value}. */
@@ -194,22 +198,17 @@ export function sameButLr(a, b) {
   return strip(a) === strip(b);
 }
 
-/** The learning-rate slider's range [lo, hi]: 1e-4 .. 2, widened to hold the surface's default. */
-export function lrRange(surface) {
-  const lr = surface && Number.isFinite(surface.lr) ? surface.lr : 0.1;
-  const lo = Math.min(SLIDER_LO, 10 ** Math.floor(Math.log10(lr / 10)));
-  const hi = Math.max(SLIDER_HI, lr * 4);
-  return [lo, hi];
-}
-
-/** Slider notches: position 0 is lo, position `max` is at or just past hi. */
+/**
+ * Slider notches (the catalog's per-surface `slider` and its scale): position 0 is lo,
+ * position `max` at or just past hi; notch p is lo·10^(p/per_decade) to `digits` digits.
+ */
 export function sliderScale(surface) {
-  const [lo, hi] = lrRange(surface);
-  const max = Math.ceil(Math.log10(hi / lo) * SLIDER_PER_DECADE);
+  const { lo, max } = surface.slider;
+  const per = SLIDER.per_decade;
   return {
     lo, max,
-    toLr: (pos) => Number((lo * 10 ** (pos / SLIDER_PER_DECADE)).toPrecision(3)),
-    toPos: (lr) => Math.min(max, Math.max(0, Math.round(Math.log10(lr / lo) * SLIDER_PER_DECADE))),
+    toLr: (pos) => Number((lo * 10 ** (pos / per)).toPrecision(SLIDER.digits)),
+    toPos: (lr) => Math.min(max, Math.max(0, Math.round(Math.log10(lr / lo) * per))),
   };
 }
 

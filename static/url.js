@@ -7,12 +7,10 @@
 // so a reload gives the same view even where the preset differs from the defaults).
 
 import {
-  COORD_MAX, KEPT_MAX, LR_MAX_INPUT, STEPS_MAX, applyChange, defaultState, hyperDefaults, presetState,
+  KEPT_MAX, LIMITS, applyChange, defaultState, hyperDefaults, presetState,
   scheduleOf,
 } from "./state.js";
 
-const CORE_KEYS = ["surface", "optimizer", "lr", "steps", "start", "preset", "embed", "keep",
-  "schedule", "batch_size", "seed"];
 
 /** Why a value is refused, or null when it is fine. Values come in as strings. */
 function checkHyper(spec, text) {
@@ -43,19 +41,19 @@ export function parsePoint(text, dim) {
   const parts = String(text).split(",").map((p) => p.trim());
   if (parts.length !== dim) return null;
   const xs = parts.map(parseNumber);
-  if (xs.some((x) => x === null || Math.abs(x) > COORD_MAX)) return null;
+  if (xs.some((x) => x === null || Math.abs(x) > LIMITS.coord_max)) return null;
   return xs;
 }
 
 export function checkLr(text) {
   const x = parseNumber(text);
-  if (x === null || x <= 0 || x > LR_MAX_INPUT) return null;
+  if (x === null || x <= 0 || x > LIMITS.lr_max) return null;
   return x;
 }
 
 export function checkSteps(text) {
   const x = parseNumber(text);
-  if (x === null || !Number.isInteger(x) || x < 0 || x > STEPS_MAX) return null;
+  if (x === null || !Number.isInteger(x) || x < 0 || x > LIMITS.steps_max) return null;
   return x;
 }
 
@@ -108,13 +106,13 @@ export function applyParams(base, params, schema, { passthrough = [] } = {}) {
   const lr = get("lr");
   if (lr !== null) {
     const x = checkLr(lr);
-    if (x === null) refuse("lr", lr, `must be a number > 0 and <= ${LR_MAX_INPUT}`);
+    if (x === null) refuse("lr", lr, `must be a number > 0 and <= ${LIMITS.lr_max}`);
     else state.lr = x;
   }
   const steps = get("steps");
   if (steps !== null) {
     const x = checkSteps(steps);
-    if (x === null) refuse("steps", steps, `must be a whole number from 0 to ${STEPS_MAX}`);
+    if (x === null) refuse("steps", steps, `must be a whole number from 0 to ${LIMITS.steps_max}`);
     else state.steps = x;
   }
   const start = get("start");
@@ -134,7 +132,7 @@ export function applyParams(base, params, schema, { passthrough = [] } = {}) {
   }
   const specs = new Map((schema.optimizers.get(state.optimizer)?.hypers || []).map((h) => [h.name, h]));
   for (const key of seen) {
-    if (CORE_KEYS.includes(key) || passthrough.includes(key)) continue;
+    if (schema.urlKeys.includes(key) || passthrough.includes(key)) continue;
     if (schedSpecs.has(key)) {
       const r = checkHyper(schedSpecs.get(key), params.get(key));
       if (r.reason) refuse(key, params.get(key), r.reason);
@@ -253,7 +251,7 @@ function decodeOne(text, state, schema) {
   const o = schema.optimizers.get(optimizer);
   if (!o) return { reason: `no such optimizer '${String(optimizer).slice(0, 20)}'` };
   const lr = checkLr(lrText ?? "");
-  if (lr === null) return { reason: `the learning rate must be a number > 0 and <= ${LR_MAX_INPUT}` };
+  if (lr === null) return { reason: `the learning rate must be a number > 0 and <= ${LIMITS.lr_max}` };
   const spec = { optimizer, lr, steps: state.steps, start: state.start.slice(),
     hyper: hyperDefaults(schema, optimizer), extra: {} };
   const s = schema.surfaces.get(state.surface);
@@ -264,7 +262,7 @@ function decodeOne(text, state, schema) {
     const [k, v] = i < 0 ? [part, ""] : [part.slice(0, i), part.slice(i + 1)];
     if (k === "steps") {
       const x = checkSteps(v);
-      if (x === null) return { reason: `steps must be a whole number from 0 to ${STEPS_MAX}` };
+      if (x === null) return { reason: `steps must be a whole number from 0 to ${LIMITS.steps_max}` };
       spec.steps = x;
     } else if (k === "start") {
       const p = parsePoint(v.replace(/_/g, ","), spec.start.length);

@@ -8,6 +8,9 @@ can file it under the same key as the live run that replaces it:
     {"kind", "name", "surface", "landscape": {...},
      "runs": [{"role", "spec": {surface, optimizer, lr, steps, start, hyper, extra}, "run": {...}}]}
 
+``programs`` holds the code pane's program of each live run (``{spec, preset, program,
+lr_line}``), so the code pane too is filled before Python starts.
+
 ``role`` is "live" (what the link shows first: a preset's state, or the surface at its
 default lr under each optimizer), "compare" (a preset's other runs) or "notch" (the
 same experiment at a nearby slider notch, for scrubbing before Python is ready).
@@ -25,6 +28,7 @@ import math
 import numpy as np
 
 from .bridge import landscape as make_landscape
+from .bridge import program as make_program
 from .experiment import run_experiment
 from .lessons import LESSONS
 from .limits import slider_lrs
@@ -70,6 +74,12 @@ def _run(state: dict, role: str) -> dict:
                                          "start": list(out["start"])}), "run": run}
 
 
+def _program(spec: dict, preset: str | None = None) -> dict:
+    """The code pane's program of a live run (bridge ``program``), filed by its spec."""
+    msg = {**{k: v for k, v in spec.items() if k != "extra"}, **spec["extra"]}
+    return {"spec": spec, "preset": preset, **make_program({**msg, "preset": preset})}
+
+
 def _landscape(surface) -> dict | None:
     if surface.dim > 2:
         return None
@@ -99,7 +109,9 @@ def surface_view(name: str, notches, home: bool = False) -> dict:
     base = {"surface": name, "lr": s.lr, "steps": s.steps, "start": list(s.start)}
     runs = [_run({**base, "optimizer": o}, "live") for o in OPTIMIZERS]
     runs += _notch_runs({**base, "optimizer": "sgd"}, notches, every=home)
-    return {"kind": "surface", "name": name, "surface": name, "landscape": _landscape(s), "runs": runs}
+    programs = [_program(r["spec"]) for r in runs if r["role"] == "live"]
+    return {"kind": "surface", "name": name, "surface": name, "landscape": _landscape(s), "runs": runs,
+            "programs": programs}
 
 
 def preset_view(name: str, notches) -> dict:
@@ -111,7 +123,8 @@ def preset_view(name: str, notches) -> dict:
     runs = [_run(state, "live")]
     runs += [_run(r, "compare") for r in lesson.compare if runs[0]["spec"] != _spec(_filled(r, s))]
     runs += _notch_runs(state, notches, every=False) if not state.get("schedule") else []
-    return {"kind": "preset", "name": name, "surface": s.name, "landscape": _landscape(s), "runs": runs}
+    return {"kind": "preset", "name": name, "surface": s.name, "landscape": _landscape(s), "runs": runs,
+            "programs": [_program(runs[0]["spec"], preset=name)]}
 
 
 def all_views(home: str) -> dict[str, dict]:
