@@ -44,7 +44,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CACHE = ROOT / ".cache" / "brotli"
 PYC_CACHE = ROOT / ".cache" / "pyc"
 
-COMPRESSIBLE = (".js", ".mjs", ".css", ".html", ".json", ".wasm", ".zip")
+COMPRESSIBLE = (".js", ".mjs", ".css", ".html", ".json", ".wasm", ".zip", ".whl")
 
 sys.path.insert(0, str(ROOT / "py"))
 
@@ -253,6 +253,7 @@ def pack_python(cdn: bool) -> None:
     archives = python_archives(cdn)
     for (members, dst, _), pyc in zip(archives, pyc_jobs([(m, prefix) for m, _, prefix in archives])):
         write_stored(dst, members, pyc)
+        precompress(dst)
 
 
 def copy_pyodide(cdn: bool) -> None:

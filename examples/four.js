@@ -4,7 +4,7 @@
 const params = new URLSearchParams(location.search);
 const lab = new URL(params.get("lab") || "http://127.0.0.1:8000/");
 const presets = ["watch-a-parameter-move", "rosenbrock-shootout", "watch-a-parameter-move",
-                 "rosenbrock-shootout"];
+                 "rosenbrock-shootout"].slice(0, Number(params.get("n")) || 4);
 const box = document.getElementById("labs");
 const ready = new Set();
 

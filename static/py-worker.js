@@ -2,7 +2,8 @@
 //
 // Protocol (every message has a `type` and an `id`; id 0 is about the worker itself):
 //   worker -> page  {type: "progress", id: 0, stage, text}   while starting
-//                   {type: "ready", id: 0, ms, packages}      Python can take calls
+//                   {type: "ready", id: 0, ms, packages, stages}   Python can take calls
+//                        (stages: ms since the worker started at the end of each step)
 //                   {type: "fatal", id: 0, message}           Python could not start (also
 //                        when Pyodide's package loader printed an error: a broken build)
 //                   {type: "result", id, value}               value: the bridge's answer,
@@ -15,6 +16,8 @@ import { PYODIDE_URL } from "./config.js";
 
 const t0 = performance.now();
 let packages = [];
+const stages = {};
+const mark = (stage) => { stages[stage] = Math.round(performance.now() - t0); };
 const progress = (stage, text) => self.postMessage({ type: "progress", id: 0, stage, text });
 
 async function boot() {
@@ -25,6 +28,7 @@ async function boot() {
     return r.arrayBuffer();
   });
   const { loadPyodide } = await import(`${indexURL}pyodide.mjs`);
+  mark("module");
   const loaderErrors = [];  // Pyodide reports a package that failed to load only on stderr
   const pyodide = await loadPyodide({ indexURL, packages: ["numpy"], stdout: () => {},
                                       stderr: (line) => loaderErrors.push(line) });
@@ -33,16 +37,20 @@ async function boot() {
     throw new Error(`numpy did not load: ${loaderErrors.join("\n") || "not among the loaded packages"}`);
   }
   packages = Object.keys(pyodide.loadedPackages);
+  mark("pyodide");
+  pyodide.runPython("import numpy");
+  mark("numpy");
   progress("gdlab", "loading the optimizer core (gdlab)");
   pyodide.unpackArchive(await gdlabZip, "zip", { extractDir: "/home/pyodide/lib" });
   pyodide.runPython("import sys; sys.path.insert(0, '/home/pyodide/lib')");
   const bridge = pyodide.pyimport("gdlab.bridge");
+  mark("gdlab");
   return bridge.handle_json;
 }
 
 const ready = boot();
 ready.then(
-  () => self.postMessage({ type: "ready", id: 0, ms: Math.round(performance.now() - t0), packages }),
+  () => self.postMessage({ type: "ready", id: 0, ms: Math.round(performance.now() - t0), packages, stages }),
   (err) => self.postMessage({ type: "fatal", id: 0, message: String(err && err.message || err) }),
 );
 

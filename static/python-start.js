@@ -26,6 +26,7 @@
 //                          comparable across the labs of one page
 //   data-python-priority   "1" when this lab jumped the queue
 //   data-python-packages   the Python packages loaded, comma-separated
+//   data-python-stages     "module:ms,pyodide:ms,numpy:ms,gdlab:ms" since the worker started
 
 const LINE = "gdlab:python-line";
 const BOOT = "gdlab:python-boot";
@@ -51,6 +52,7 @@ export function createPythonHandle() {
     handle.ready = true;
     body.python = "ready";
     body.pythonPackages = (client.packages || []).join(",");
+    body.pythonStages = Object.entries(client.stages || {}).map(([k, v]) => `${k}:${v}`).join(",");
     body.pythonReadyMs = String(Math.round(performance.now()));
     body.pythonReadyAt = String(Math.round(performance.timeOrigin + performance.now()));
   });
