@@ -6,15 +6,18 @@
     python3 build.py test [pytest args]  install what is missing, build, run every test
 
 dist/ holds the page, its modules, Plotly, the CodeMirror bundle, the Pyodide runtime,
-numpy's wheel (from an npm package, checked by hash, repacked deflated), the gdlab
-sources as a zip for the worker, boot.json (the catalog) and views/ (each surface's and
-preset's first view), computed by the same core in CPython, so a link draws before
-Python has started.
+numpy's wheel (from an npm package, checked by hash) and gdlab as a zip for the worker,
+boot.json (the catalog) and views/ (each surface's and preset's first view), computed by
+the same core in CPython, so a link draws before Python has started. The stdlib zip,
+the wheel and gdlab.zip hold .pyc compiled by Pyodide's own Python 3.13 in node (no .py:
+compiling source was most of Python's start-up), stored uncompressed so the server's
+brotli/gzip packs them better.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import gzip
 import hashlib
 import http.server
@@ -34,14 +37,15 @@ NODE = ROOT / "node_modules"
 PYODIDE = NODE / "pyodide"
 NUMPY_WHEEL = NODE / "@bentopdf/pymupdf-wasm/assets/numpy-2.2.5-cp313-cp313-pyodide_2025_0_wasm32.whl"
 NUMPY_SHA256 = "125230b4c3ecd08803e5c43f1162e017c0718d9f253146225a705a952b9c16c2"
-PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
+PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm")  # + the repacked stdlib zip
 CDN = "https://cdn.jsdelivr.net/pyodide/v0.29.5/full/"
 CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data: blob:; worker-src 'self' blob:")
 CHROMIUM = Path("/usr/bin/chromium")
 CACHE = ROOT / ".cache" / "brotli"
+PYC_CACHE = ROOT / ".cache" / "pyc"
 
-COMPRESSIBLE = (".js", ".mjs", ".css", ".html", ".json", ".wasm", ".zip")
+COMPRESSIBLE = (".js", ".mjs", ".css", ".html", ".json", ".wasm", ".zip", ".whl")
 
 sys.path.insert(0, str(ROOT / "py"))
 
@@ -62,10 +66,13 @@ def sha256(path: Path) -> str:
 # --- set-up ------------------------------------------------------------------------
 
 def ensure_npm() -> None:
-    """npm ci when node_modules is missing or older than the lock file."""
-    stamp = NODE / ".package-lock.json"
-    if not stamp.exists() or stamp.stat().st_mtime < (ROOT / "package-lock.json").stat().st_mtime:
+    """npm ci when node_modules is missing or was installed from another lock file (by
+    content: a fresh checkout's newer mtime alone must not wipe a good node_modules)."""
+    stamp = NODE / ".gdlab-lock-sha256"
+    want = sha256(ROOT / "package-lock.json")
+    if not (NODE / ".package-lock.json").exists() or not stamp.exists() or stamp.read_text() != want:
         run("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
+        stamp.write_text(want)
 
 
 def ensure_python_packages() -> None:
@@ -103,10 +110,12 @@ def bundle_editor() -> None:
 
 
 # What the lab never imports: left out of the browser's stdlib and numpy to save bytes.
+# Not tarfile, shutil, tempfile, zipfile, pathlib, sysconfig or json: Pyodide's package
+# loader imports them (tests/test_pyc.py fails on any loader error).
 STDLIB_UNUSED = set("""unittest xml xmlrpc http multiprocessing _pyrepl pydoc pydoc_data
     doctest pdb tkinter turtledemo idlelib ensurepip venv lib2to3 wsgiref sqlite3 curses dbm
     tomllib mailbox imaplib smtplib ftplib nntplib poplib telnetlib turtle pickletools _pyio
-    difflib tarfile zipapp cProfile profile pstats trace tabnanny pyclbr webbrowser
+    difflib zipapp cProfile profile pstats trace tabnanny pyclbr webbrowser
     antigravity this __hello__""".split())
 ENCODINGS_KEPT = {"__init__", "aliases", "utf_8", "utf_8_sig", "ascii", "latin_1", "idna",
                   "cp1252", "cp437", "raw_unicode_escape", "unicode_escape", "utf_16", "utf_32", "charmap"}
@@ -127,19 +136,128 @@ def numpy_unused(name: str) -> bool:
         "numpy/fft/", "numpy/ma/", "numpy/polynomial/")))
 
 
-def repack_deflated(src: Path, dst: Path, drop=lambda name: False) -> None:
-    """The same archive with its members deflated and the unused ones left out (a wheel's
-    RECORD loses their lines; the others' hashes cover contents, not compression)."""
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zout:
-        for info in zin.infolist():
-            if drop(info.filename):
-                continue
-            data = zin.read(info)
-            if info.filename.endswith(".dist-info/RECORD"):
-                data = b"".join(line for line in data.splitlines(True)
-                                if not drop(line.split(b",")[0].decode()))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zout.writestr(info, data)
+# Where each archive's modules live in Pyodide's file system (their code objects'
+# co_filename, as if compiled from source there).
+STDLIB_PREFIX = "/lib/python313.zip/"
+SITE_PREFIX = "/lib/python3.13/site-packages/"
+GDLAB_PREFIX = "/home/pyodide/lib/"
+
+# Run by Pyodide's own Python 3.13 in node: every .py member of /in.zip compiled to a
+# sourceless .pyc (unchecked hash: valid without the source) in /out.zip.
+PYC_PY = """
+import importlib.util, zipfile
+from importlib._bootstrap_external import _code_to_hash_pyc
+def compile_zip(prefix):
+    with zipfile.ZipFile("/in.zip") as zin, zipfile.ZipFile("/out.zip", "w") as zout:
+        for name in zin.namelist():
+            src = zin.read(name)
+            try:
+                code = compile(src, prefix + name, "exec", dont_inherit=True)
+            except SyntaxError:
+                continue  # left as source
+            zout.writestr(name[:-3] + ".pyc", _code_to_hash_pyc(code, importlib.util.source_hash(src), False))
+"""
+PYC_JS = """
+import { readFileSync, writeFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+const [dir, jobs] = process.argv.slice(-2);
+const { loadPyodide } = await import(pathToFileURL(dir + "/pyodide.mjs").href);
+const py = await loadPyodide({ indexURL: dir + "/" });
+py.runPython(readFileSync(0, "utf8"));
+for (const [src, dst, prefix] of JSON.parse(jobs)) {
+  py.FS.writeFile("/in.zip", readFileSync(src));
+  py.globals.get("compile_zip")(prefix);
+  writeFileSync(dst, py.FS.readFile("/out.zip"));
+}
+"""
+
+
+def read_members(src: Path, drop) -> list[tuple[zipfile.ZipInfo, bytes]]:
+    with zipfile.ZipFile(src) as z:
+        return [(info, z.read(info)) for info in z.infolist() if not drop(info.filename)]
+
+
+def pyc_jobs(jobs: list[tuple[list, str]]) -> list[dict[str, bytes]]:
+    """For each (members, prefix): {name.py: .pyc bytes} made by Pyodide's Python in node,
+    cached in .cache/pyc/ by the sources, the prefix, the interpreter and this code."""
+    keys, todo = [], []
+    for members, prefix in jobs:
+        h = hashlib.sha256((PYC_PY + PYC_JS + prefix).encode() + sha256(PYODIDE / "pyodide.asm.wasm").encode())
+        for info, data in members:
+            if info.filename.endswith(".py"):
+                h.update(info.filename.encode() + b"\0" + hashlib.sha256(data).digest())
+        keys.append(PYC_CACHE / f"{h.hexdigest()}.zip")
+        if not keys[-1].exists():
+            todo.append((members, prefix, keys[-1]))
+    if todo:
+        compile_in_pyodide(todo)
+    out = []
+    for key in keys:
+        with zipfile.ZipFile(key) as z:
+            out.append({n[:-1]: z.read(n) for n in z.namelist()})  # "x.pyc" read under "x.py"
+    return out
+
+
+def compile_in_pyodide(todo) -> None:
+    PYC_CACHE.mkdir(parents=True, exist_ok=True)
+    args = []
+    for i, (members, prefix, key) in enumerate(todo):
+        src = PYC_CACHE / f"in-{i}.zip"
+        with zipfile.ZipFile(src, "w") as z:
+            for info, data in members:
+                if info.filename.endswith(".py"):
+                    z.writestr(info.filename, data)
+        args.append([str(src), str(key) + ".part", prefix])
+    subprocess.run(["node", "--input-type=module", "-e", PYC_JS, "--", str(PYODIDE), json.dumps(args)],
+                   input=PYC_PY, text=True, cwd=ROOT, check=True)
+    for src, part, _ in args:
+        Path(part).rename(part.removesuffix(".part"))
+        Path(src).unlink()
+
+
+def write_stored(dst: Path, members, pyc: dict[str, bytes]) -> None:
+    """The archive with its .py members replaced by their .pyc and every member stored
+    uncompressed (the server's brotli/gzip of the whole file does better than per-member
+    deflate); a wheel's RECORD lists what it now holds."""
+    out = [(zipfile.ZipInfo(info.filename + "c", info.date_time), pyc[info.filename])
+           if info.filename in pyc else (info, data) for info, data in members]
+    out = [(info, rewrite_record(out) if info.filename.endswith(".dist-info/RECORD") else data)
+           for info, data in out]
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_STORED) as z:
+        for info, data in out:
+            info.compress_type = zipfile.ZIP_STORED
+            z.writestr(info, data)
+
+
+def rewrite_record(members) -> bytes:
+    lines = []
+    for info, data in members:
+        if info.is_dir():
+            continue
+        if info.filename.endswith(".dist-info/RECORD"):
+            lines.append(f"{info.filename},,\n")
+        else:
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            lines.append(f"{info.filename},sha256={digest},{len(data)}\n")
+    return "".join(lines).encode()
+
+
+def python_archives(cdn: bool) -> list[tuple]:
+    """(members, destination, co_filename prefix) of each archive the worker loads."""
+    out = DIST / "pyodide"
+    archives = [(gdlab_members(), DIST / "static/gdlab.zip", GDLAB_PREFIX)]
+    if not cdn:
+        archives += [(read_members(PYODIDE / "python_stdlib.zip", stdlib_unused), out / "python_stdlib.zip", STDLIB_PREFIX),
+                     (read_members(NUMPY_WHEEL, numpy_unused), out / NUMPY_WHEEL.name, SITE_PREFIX)]
+    return archives
+
+
+def pack_python(cdn: bool) -> None:
+    """gdlab, and unless --cdn the stdlib and numpy, as stored zips of .pyc."""
+    archives = python_archives(cdn)
+    for (members, dst, _), pyc in zip(archives, pyc_jobs([(m, prefix) for m, _, prefix in archives])):
+        write_stored(dst, members, pyc)
+        precompress(dst)
 
 
 def copy_pyodide(cdn: bool) -> None:
@@ -149,20 +267,19 @@ def copy_pyodide(cdn: bool) -> None:
         return
     out.mkdir()
     for name in PYODIDE_FILES:
-        if name == "python_stdlib.zip":
-            repack_deflated(PYODIDE / name, out / name, stdlib_unused)
-        else:
-            shutil.copy2(PYODIDE / name, out / name)
+        shutil.copy2(PYODIDE / name, out / name)
     if sha256(NUMPY_WHEEL) != NUMPY_SHA256:
         sys.exit(f"build: {NUMPY_WHEEL.name} does not have the expected sha256; refusing to ship it")
     precompress(out / "pyodide.asm.wasm")
-    wheel = out / NUMPY_WHEEL.name
-    repack_deflated(NUMPY_WHEEL, wheel, numpy_unused)
-    lock = json.loads((PYODIDE / "pyodide-lock.json").read_text())
-    entry = dict(lock["packages"]["numpy"], file_name=wheel.name, sha256=sha256(wheel))
-    lock["packages"] = {"numpy": entry}
-    (out / "pyodide-lock.json").write_text(json.dumps(lock))
     (DIST / "static/config.js").write_text('export const PYODIDE_URL = "../pyodide/";\n')
+
+
+def write_lock() -> None:
+    """pyodide-lock.json with the one package shipped, its sha256 that of the repacked wheel."""
+    wheel = DIST / "pyodide" / NUMPY_WHEEL.name
+    lock = json.loads((PYODIDE / "pyodide-lock.json").read_text())
+    lock["packages"] = {"numpy": dict(lock["packages"]["numpy"], file_name=wheel.name, sha256=sha256(wheel))}
+    (DIST / "pyodide/pyodide-lock.json").write_text(json.dumps(lock))
 
 
 def precompress(path: Path) -> None:
@@ -176,10 +293,11 @@ def precompress(path: Path) -> None:
     shutil.copy2(cached, path.with_name(path.name + ".br"))
 
 
-def pack_gdlab() -> None:
-    with zipfile.ZipFile(DIST / "static/gdlab.zip", "w", zipfile.ZIP_DEFLATED) as z:
-        for path in sorted((ROOT / "py/gdlab").glob("*.py")):
-            z.write(path, f"gdlab/{path.name}")
+def gdlab_members() -> list[tuple[zipfile.ZipInfo, bytes]]:
+    """gdlab's modules as zip members (compiled to .pyc-only: the learner's tracebacks
+    show only frames of the learner's code, so gdlab's own source is not needed)."""
+    return [(zipfile.ZipInfo(f"gdlab/{p.name}", (2020, 1, 1, 0, 0, 0)), p.read_bytes())
+            for p in sorted((ROOT / "py/gdlab").glob("*.py"))]
 
 
 def boot_data() -> dict:
@@ -210,17 +328,21 @@ def build(cdn: bool = False) -> None:
     copy_site()
     bundle_editor()
     copy_pyodide(cdn)
-    pack_gdlab()
+    pack_python(cdn)
+    if not cdn:
+        write_lock()
     boot = boot_data()
     (DIST / "static/boot.json").write_text(json.dumps(boot, allow_nan=False, separators=(",", ":")))
     write_views(boot["home"])
+    (DIST / ".built").write_text("")   # needs_build compares the sources with this
     print(f"build: wrote {DIST}/ ({'CDN' if cdn else 'self-contained'})")
 
 
 def needs_build() -> bool:
-    if not (DIST / "index.html").exists():
+    stamp = DIST / ".built"
+    if not stamp.exists():
         return True
-    built = (DIST / "index.html").stat().st_mtime
+    built = stamp.stat().st_mtime
     sources = [ROOT / "index.html", ROOT / "build.py", *(ROOT / "static").iterdir(),
                *(ROOT / "py/gdlab").glob("*.py")]
     return any(p.stat().st_mtime > built for p in sources)

@@ -2,7 +2,14 @@
 """Page budgets, measured in headless Chromium on this machine (not a test):
 
 - first draw of the home view and Python ready, cold (empty cache) and warm (second visit);
-- bytes over the wire for a cold visit (compressed, as served by build.py serve);
+- the Python floor measured beside it (DESIGN.md, "Budgets"): a bare page whose worker
+  only runs loadPyodide({packages: ["numpy"]}) and `import numpy`, cold and warm, twice:
+  on the dist's own (shipped) Pyodide files, and on the stock files of the same stack
+  (npm's python_stdlib.zip and the numpy wheel as published: .py source, no .pyc);
+- four embeds on one course page (examples/four.html) against one: all painted, first
+  gdlab:ready;
+- bytes of a cold visit: over the wire (as build.py serves them), and gzip -6 / brotli of
+  every response;
 - slider input -> redrawn path and loss curve, with live Python (p50 / p95);
 - a 64-rate x 500-step learning-rate sweep through the worker.
 
@@ -12,11 +19,15 @@
 from __future__ import annotations
 
 import argparse
+import gzip
+import json
+import os
 import statistics
 import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,6 +83,40 @@ SWEEP = """async () => {
 }"""
 
 
+FLOOR_HTML = """<!doctype html><meta charset="utf-8"><title>Python floor</title>
+<script type="module" src="floor.js"></script>"""
+FLOOR_JS = """const worker = new Worker("floor-worker.js", { type: "module" });
+worker.onmessage = (e) => {
+  document.body.dataset.pythonReadyMs = String(Math.round(performance.now()));
+  document.body.dataset.python = e.data;
+};"""
+FLOOR_WORKER = """const indexURL = new URL("./pyodide/", import.meta.url).href;
+const { loadPyodide } = await import(indexURL + "pyodide.mjs");
+const pyodide = await loadPyodide({ indexURL, packages: ["numpy"] });
+pyodide.runPython("import numpy");
+self.postMessage("ready");"""
+
+
+def floor_site(root: Path, stock: bool) -> Path:
+    """A bare page that boots Pyodide with numpy: on dist/pyodide/ as shipped, or on the
+    stock files of the same stack (npm's stdlib zip, the published wheel, their lock)."""
+    for name, text in (("index.html", FLOOR_HTML), ("floor.js", FLOOR_JS), ("floor-worker.js", FLOOR_WORKER)):
+        (root / name).write_text(text)
+    if not stock:
+        os.symlink(build.DIST / "pyodide", root / "pyodide")
+        return root
+    (root / "pyodide").mkdir()
+    for name in ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip"):
+        os.symlink(build.PYODIDE / name, root / "pyodide" / name)
+    os.symlink(build.DIST / "pyodide/pyodide.asm.wasm.br", root / "pyodide/pyodide.asm.wasm.br")
+    os.symlink(build.NUMPY_WHEEL, root / "pyodide" / build.NUMPY_WHEEL.name)
+    lock = json.loads((build.PYODIDE / "pyodide-lock.json").read_text())
+    lock["packages"] = {"numpy": dict(lock["packages"]["numpy"], file_name=build.NUMPY_WHEEL.name,
+                                      sha256=build.NUMPY_SHA256)}
+    (root / "pyodide/pyodide-lock.json").write_text(json.dumps(lock))
+    return root
+
+
 def wait_ready(page, timeout=60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -83,14 +128,84 @@ def wait_ready(page, timeout=60.0) -> None:
 
 def visit(context, url) -> dict:
     page = context.new_page()
-    sizes = []
-    page.on("requestfinished", lambda req: sizes.append(req.sizes()["responseBodySize"]))
+    sizes, paths = [], []
+
+    def finished(req):
+        sizes.append(req.sizes()["responseBodySize"])
+        if req.response() and req.response().status == 200:
+            paths.append(req.url.split("?")[0].split("/", 3)[3])
+    page.on("requestfinished", finished)
     page.goto(url)
     wait_ready(page)
     marks = page.evaluate("""() => ({first: Number(document.body.dataset.firstDrawMs),
                                      ready: Number(document.body.dataset.pythonReadyMs)})""")
     page.close()
-    return {**marks, "bytes": sum(s for s in sizes if s > 0)}
+    return {**marks, "bytes": sum(s for s in sizes if s > 0), **encoded_sizes(paths)}
+
+
+def encoded_sizes(paths: list[str]) -> dict:
+    """gzip -6 (what GitHub Pages sends) and brotli (best of the shipped .br or quality 9)
+    of every response of the visit, from the dist files themselves."""
+    gz = br = 0
+    for path in paths:
+        file = build.DIST / (path or "index.html")
+        if not file.is_file():
+            continue
+        data = file.read_bytes()
+        packed = file.suffix in build.COMPRESSIBLE
+        gz += len(gzip.compress(data, 6)) if packed else len(data)
+        ready = file.with_name(file.name + ".br")
+        br += (ready.stat().st_size if ready.exists() else len(build.brotli.compress(data, quality=9))) if packed else len(data)
+    return {"gzip": gz, "brotli": br}
+
+
+def cold_and_warm(p, url) -> tuple[dict, dict]:
+    with tempfile.TemporaryDirectory() as profile:
+        ctx = p.chromium.launch_persistent_context(profile, executable_path=str(build.CHROMIUM), args=ARGS)
+        cold, warm = visit(ctx, url), visit(ctx, url)
+        ctx.close()
+    return cold, warm
+
+
+EMBEDS = """() => {
+  const frames = [...document.querySelectorAll('iframe')];
+  const ready = frames.map((f) => Number(f.dataset.ready) - performance.timeOrigin);
+  return { ready: Math.min(...ready), all: frames.length > 0 && frames.every((f) => f.dataset.ready) };
+}"""
+
+
+def course_page(p, url, n: int) -> dict:
+    """Cold visit of a course page with n embeds: the last embed's first draw and the
+    first gdlab:ready, in ms since the course page's navigation."""
+    with tempfile.TemporaryDirectory() as profile:
+        ctx = p.chromium.launch_persistent_context(profile, executable_path=str(build.CHROMIUM), args=ARGS,
+                                                   viewport={"width": 1280, "height": 900})
+        page = ctx.new_page()
+        page.goto(url + f"&n={n}")
+        deadline = time.monotonic() + 120
+        while not page.evaluate(EMBEDS)["all"]:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the {n} embeds did not all send gdlab:ready")
+            time.sleep(0.05)
+        origin = page.evaluate("() => performance.timeOrigin")
+        frames = [f for f in page.frames if "&id=" in f.url]
+        painted = max(f.evaluate("() => performance.timeOrigin + Number(document.body.dataset.firstDrawMs)")
+                      for f in frames) - origin
+        out = {"painted": painted, "ready": page.evaluate(EMBEDS)["ready"]}
+        ctx.close()
+    return out
+
+
+def serve(directory: Path, csp=None):
+    """directory served on 127.0.0.1, its Python files compressed ahead (the server
+    compresses on the first request, which must not count in a cold visit)."""
+    server = build.make_server(0, directory, csp)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/"
+    for path in (directory / "pyodide").glob("*.*"):
+        req = urllib.request.Request(url + f"pyodide/{path.name}", headers={"Accept-Encoding": "br"})
+        urllib.request.urlopen(req).read()
+    return server, url
 
 
 def main() -> None:
@@ -99,26 +214,44 @@ def main() -> None:
     args = ap.parse_args()
     if build.needs_build():
         build.build()
-    server = build.make_server(0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}/"
+    server, url = serve(build.DIST, build.CSP)
     plain = build.make_server(0, csp=None)  # the sweep bench imports a module via evaluate
     threading.Thread(target=plain.serve_forever, daemon=True).start()
 
+    floors = tempfile.TemporaryDirectory()
+    floor_urls = {}
+    for kind in ("shipped", "stock"):
+        (Path(floors.name) / kind).mkdir()
+        floor_urls[kind] = serve(floor_site(Path(floors.name) / kind, kind == "stock"))[1]
+    _, host = serve(ROOT / "examples")
+    four = f"{host}four.html?lab={url}"
+
     with sync_playwright() as p:
-        cold, warm = [], []
-        for _ in range(args.repeats):
-            with tempfile.TemporaryDirectory() as profile:
-                ctx = p.chromium.launch_persistent_context(profile, executable_path=str(build.CHROMIUM),
-                                                           args=ARGS)
-                cold.append(visit(ctx, url))
-                warm.append(visit(ctx, url))
-                ctx.close()
+        runs = {"lab": [], "shipped": [], "stock": []}
+        embeds = {1: [], 4: []}
+        for _ in range(args.repeats):  # side by side, interleaved
+            for key, u in (("lab", url), *floor_urls.items()):
+                runs[key].append(cold_and_warm(p, u))
+            for n in embeds:
+                embeds[n].append(course_page(p, four, n))
         med = lambda rows, k: statistics.median(r[k] for r in rows)  # noqa: E731
+        cold, warm = [c for c, _ in runs["lab"]], [w for _, w in runs["lab"]]
         print(f"first draw     cold {med(cold, 'first'):6.0f} ms   warm {med(warm, 'first'):6.0f} ms")
         print(f"python ready   cold {med(cold, 'ready'):6.0f} ms   warm {med(warm, 'ready'):6.0f} ms")
-        print(f"bytes (cold)   {med(cold, 'bytes') / 1e6:.2f} MB compressed over the wire; "
-              f"warm visit {med(warm, 'bytes') / 1e6:.2f} MB")
+        for key, what in (("shipped", "on the shipped files"), ("stock", "on the stock files")):
+            fc = med([c for c, _ in runs[key]], "ready")
+            fw = med([w for _, w in runs[key]], "ready")
+            print(f"python floor {what:21s} cold {fc:6.0f} ms   warm {fw:6.0f} ms   ->  lab ready / floor: "
+                  f"cold {med(cold, 'ready') / fc:.2f}x (budget 1.0x)   warm {med(warm, 'ready') / fc:.2f}x "
+                  f"(of the cold floor, budget 0.5x; {med(warm, 'ready') / fw:.2f}x of the warm floor)")
+        one, all4 = embeds[1], embeds[4]
+        print(f"four embeds    all painted {med(all4, 'painted'):6.0f} ms / one embed {med(one, 'painted'):6.0f} ms"
+              f" = {med(all4, 'painted') / med(one, 'painted'):.2f}x (budget 1.5x);   first gdlab:ready "
+              f"{med(all4, 'ready'):6.0f} ms / one embed {med(one, 'ready'):6.0f} ms = "
+              f"{med(all4, 'ready') / med(one, 'ready'):.2f}x (budget 1.3x)")
+        print(f"bytes (cold)   {med(cold, 'gzip') / 1e6:.2f} MB gzip -6 ({med(cold, 'brotli') / 1e6:.2f} MB brotli) "
+              f"of every response (budget 6.5 MB gzip); {med(cold, 'bytes') / 1e6:.2f} MB over the wire "
+              f"here; warm visit {med(warm, 'bytes') / 1e6:.2f} MB")
 
         browser = p.chromium.launch(executable_path=str(build.CHROMIUM), args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -141,6 +274,7 @@ def main() -> None:
         browser.close()
     server.shutdown()
     plain.shutdown()
+    floors.cleanup()
 
 
 if __name__ == "__main__":

@@ -2,8 +2,10 @@
 //
 // Protocol (every message has a `type` and an `id`; id 0 is about the worker itself):
 //   worker -> page  {type: "progress", id: 0, stage, text}   while starting
-//                   {type: "ready", id: 0, ms}                Python can take calls
-//                   {type: "fatal", id: 0, message}           Python could not start
+//                   {type: "ready", id: 0, ms, packages, stages}   Python can take calls
+//                        (stages: ms since the worker started at the end of each step)
+//                   {type: "fatal", id: 0, message}           Python could not start (also
+//                        when Pyodide's package loader printed an error: a broken build)
 //                   {type: "result", id, value}               value: the bridge's answer,
 //                        arrays as {shape, data: Float64Array} (their buffers transferred)
 //                   {type: "error", id, message}              the call failed in the worker
@@ -13,6 +15,9 @@
 import { PYODIDE_URL } from "./config.js";
 
 const t0 = performance.now();
+let packages = [];
+const stages = {};
+const mark = (stage) => { stages[stage] = Math.round(performance.now() - t0); };
 const progress = (stage, text) => self.postMessage({ type: "progress", id: 0, stage, text });
 
 async function boot() {
@@ -23,17 +28,29 @@ async function boot() {
     return r.arrayBuffer();
   });
   const { loadPyodide } = await import(`${indexURL}pyodide.mjs`);
-  const pyodide = await loadPyodide({ indexURL, packages: ["numpy"], stdout: () => {}, stderr: () => {} });
+  mark("module");
+  const loaderErrors = [];  // Pyodide reports a package that failed to load only on stderr
+  const pyodide = await loadPyodide({ indexURL, packages: ["numpy"], stdout: () => {},
+                                      stderr: (line) => loaderErrors.push(line) });
+  pyodide.setStderr({ batched: () => {} });  // from here on silent, as before (numpy's warnings)
+  if (loaderErrors.length || !pyodide.loadedPackages.numpy) {
+    throw new Error(`numpy did not load: ${loaderErrors.join("\n") || "not among the loaded packages"}`);
+  }
+  packages = Object.keys(pyodide.loadedPackages);
+  mark("pyodide");
+  pyodide.runPython("import numpy");
+  mark("numpy");
   progress("gdlab", "loading the optimizer core (gdlab)");
   pyodide.unpackArchive(await gdlabZip, "zip", { extractDir: "/home/pyodide/lib" });
   pyodide.runPython("import sys; sys.path.insert(0, '/home/pyodide/lib')");
   const bridge = pyodide.pyimport("gdlab.bridge");
+  mark("gdlab");
   return bridge.handle_json;
 }
 
 const ready = boot();
 ready.then(
-  () => self.postMessage({ type: "ready", id: 0, ms: Math.round(performance.now() - t0) }),
+  () => self.postMessage({ type: "ready", id: 0, ms: Math.round(performance.now() - t0), packages, stages }),
   (err) => self.postMessage({ type: "fatal", id: 0, message: String(err && err.message || err) }),
 );
 

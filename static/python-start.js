@@ -1,21 +1,85 @@
 // When and how the page starts Python: a handle that loads the worker on demand.
 //
 //   const python = createPythonHandle();
-//   python.start();                  // load the worker (idempotent)
+//   python.start();                  // ask for Python (idempotent)
 //   python.whenReady.then((client) => client.call(...));
 //   python.ready                     // true once Python can take calls
 //
-// The handle writes its progress into #python-state and marks <body data-python>.
+// Several labs on one course page (same-origin iframes share the Web Locks of their
+// origin) boot their Pythons one at a time: booting takes both cores of a small
+// machine, so four at once make every lab wait for all four. A lab holds the lock
+// BOOT from creating its worker until that worker is ready (or failed).
+//
+// Queue order: first come, first served, except that the lab the learner touches
+// first (pointerdown, keydown or focus inside it) jumps the queue: it waits for the
+// boot in progress only. Ordinary labs line up on the lock LINE, so at most one of
+// them waits on BOOT at a time; a touched lab holds PRIORITY while it asks for BOOT
+// directly. An ordinary lab that gets BOOT while some lab holds or waits for PRIORITY
+// hands BOOT back at once and waits until PRIORITY is free. Without Web Locks a lab
+// starts at once. An embedded lab (in an iframe) out of view does not start Python
+// until it comes into view (or is touched).
+//
+// On a second visit (this browser's Python was ready here within the last week, so
+// Pyodide's files and its compiled WebAssembly are likely cached) the handle asks for
+// Python at once instead of after the first draw: booting from the cache takes about
+// one core, not both, and the page's first draw no longer waits in front of it.
+//
+// The handle writes its progress into #python-state and marks <body>:
+//   data-python            "queued" | "starting" | "ready" | "failed"
+//   data-python-ready-ms   performance.now() when ready (this document's clock)
+//   data-python-start-at / data-python-ready-at   epoch ms (performance.timeOrigin + now),
+//                          comparable across the labs of one page
+//   data-python-priority   "1" when this lab jumped the queue
+//   data-python-early      "1" when Python was asked for at once (a second visit)
+//   data-python-packages   the Python packages loaded, comma-separated
+//   data-python-stages     "module:ms,pyodide:ms,numpy:ms,gdlab:ms" since the worker started
 
-/** Python, started on demand: `start()` loads the worker; `whenReady` resolves to the client. */
+const LINE = "gdlab:python-line";
+const BOOT = "gdlab:python-boot";
+const PRIORITY = "gdlab:python-priority";
+const BOOT_LOCK_LIMIT_MS = 60000;   // a lab that hangs while booting lets the next one go
+const WARM_KEY = "gdlab:python-ready-at";
+const WARM_FOR_MS = 7 * 24 * 3600 * 1000;
+
+/** Python, started on demand: `start()` asks for the worker; `whenReady` resolves to the client. */
 export function createPythonHandle() {
+  const handle = { client: null, ready: false, whenReady: null, start: () => want() };
+  const body = document.body.dataset;
+  let wanted = false;
+  let touched = false;
+  let line = null;       // AbortController of the ordinary queue, while waiting in it
   let go = null;
-  const started = new Promise((resolve) => { go = resolve; });
-  const handle = { client: null, ready: false, whenReady: null, start: () => go() };
-  let t0 = 0;
-  handle.whenReady = started
-    .then(() => { t0 = performance.now(); return import("./worker-client.js"); })
-    .then(({ createPython }) => {
+  const booted = new Promise((resolve) => { go = resolve; });
+  let booting = false;
+
+  handle.whenReady = booted.then(() => {
+    if (handle.client) return handle.client.ready.then(() => handle.client);
+    throw new Error("Python did not start");
+  });
+  handle.whenReady.then((client) => {
+    remember(WARM_KEY, String(Date.now()));
+    handle.ready = true;
+    body.python = "ready";
+    body.pythonPackages = (client.packages || []).join(",");
+    body.pythonStages = Object.entries(client.stages || {}).map(([k, v]) => `${k}:${v}`).join(",");
+    body.pythonReadyMs = String(Math.round(performance.now()));
+    body.pythonReadyAt = String(Math.round(performance.timeOrigin + performance.now()));
+  });
+  handle.whenReady.catch((err) => {
+    body.python = "failed";
+    setPythonText(`Python could not start: ${describe(err)}`);
+    console.error(`gdlab: Python could not start: ${describe(err)}`);
+  });
+
+  /** Create the worker and resolve once it is ready or failed (the lock is held until then). */
+  async function boot() {
+    if (booting) return;
+    booting = true;
+    const t0 = performance.now();
+    body.python = "starting";
+    body.pythonStartAt = String(Math.round(performance.timeOrigin + t0));
+    try {
+      const { createPython } = await import("./worker-client.js");
       handle.client = createPython({
         onProgress: (p) => setPythonText(`Python: ${describe(p)}`),
         onStatus: (s) => {
@@ -24,21 +88,94 @@ export function createPythonHandle() {
         },
         timeLimitMs: 10000,
       });
-      return handle.client.ready;
-    })
-    .then(() => {
-      handle.ready = true;
-      const seconds = (performance.now() - t0) / 1000;
-      document.body.dataset.python = "ready";
-      document.body.dataset.pythonReadyMs = String(Math.round(performance.now()));
-      setPythonText(`Python ready (${seconds.toFixed(1)} s)`);
-      return handle.client;
+    } finally {
+      go();
+    }
+    await Promise.race([handle.client.ready.then(() => {
+      setPythonText(`Python ready (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    }), new Promise((resolve) => setTimeout(resolve, BOOT_LOCK_LIMIT_MS))]).catch(() => {});
+  }
+
+  function want() {
+    if (wanted) return;
+    wanted = true;
+    if (!booting) body.python = "queued";
+    whenInView().then(() => (touched ? jump() : queue()));
+  }
+
+  /** An ordinary lab: one at a time through LINE, then BOOT unless a touched lab waits. */
+  function queue() {
+    const locks = navigator.locks;
+    if (!locks) return boot();
+    line = new AbortController();
+    const { signal } = line;
+    return locks.request(LINE, { signal }, async () => {
+      for (;;) {
+        const done = await locks.request(BOOT, { signal }, async () => {
+          if (await priorityWaiting()) return false;
+          line = null;   // from here on this lab is booting: a touch changes nothing
+          await boot();
+          return true;
+        });
+        if (done) return;
+        await locks.request(PRIORITY, { mode: "shared", signal }, () => {});
+      }
+    }).catch((err) => { if (err?.name !== "AbortError") throw err; });
+  }
+
+  /** The touched lab: past the line, after the boot in progress. */
+  function jump() {
+    const locks = navigator.locks;
+    if (!locks) return boot();
+    body.pythonPriority = "1";
+    return locks.request(PRIORITY, () => locks.request(BOOT, () => boot()));
+  }
+
+  async function priorityWaiting() {
+    const { held = [], pending = [] } = await navigator.locks.query();
+    return [...held, ...pending].some((l) => l.name === PRIORITY);
+  }
+
+  /** The learner's first touch: a lab still in the line leaves it and goes next. */
+  function touch() {
+    if (touched || booting) return;
+    touched = true;
+    inView();
+    if (!wanted) return;
+    if (line) { line.abort(); line = null; jump(); }
+  }
+  for (const type of ["pointerdown", "keydown", "focusin"]) {
+    window.addEventListener(type, touch, { capture: true, passive: true });
+  }
+  window.addEventListener("focus", touch);
+
+  let inView = () => {};
+  const visible = new Promise((resolve) => { inView = resolve; });
+  /** Resolves at once for a top-level page; for an embed, once it is on screen. */
+  function whenInView() {
+    if (window.parent === window || typeof IntersectionObserver !== "function") return Promise.resolve();
+    const io = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) inView();
     });
-  handle.whenReady.catch((err) => {
-    document.body.dataset.python = "failed";
-    setPythonText(`Python could not start: ${describe(err)}`);
-  });
+    io.observe(document.documentElement);
+    visible.then(() => io.disconnect());
+    return visible;
+  }
+
+  const last = Number(recall(WARM_KEY));
+  if (last && Date.now() - last < WARM_FOR_MS) {
+    body.pythonEarly = "1";
+    want();
+  }
   return handle;
+}
+
+function recall(key) {
+  try { return localStorage.getItem(key); } catch { return null; }  // storage may be blocked
+}
+
+function remember(key, value) {
+  try { localStorage.setItem(key, value); } catch { /* storage may be blocked */ }
 }
 
 export function describe(x) {

@@ -9,6 +9,7 @@
 //                                         // the ones it replaces resolve to null
 //   py.restart("why")                     // terminate and start a fresh worker
 //   py.state                              // "loading" | "ready" | "restarting" | "failed"
+//   py.packages, py.stages                // the Python packages loaded, ms of each start-up step
 //
 // Calls go to the worker one at a time, so a call's time limit starts when Python
 // starts on it. A call that outlives its limit, or a worker that dies, restarts the
@@ -52,7 +53,7 @@ export function createPython({ onProgress, onStatus, timeLimitMs = 15000 } = {})
   function receive(m) {
     if (!m || typeof m !== "object") return;
     if (m.type === "progress") onProgress?.(m);
-    else if (m.type === "ready") { setState("ready", `ready in ${m.ms} ms`); markReady(); pump(); }
+    else if (m.type === "ready") { py.packages = m.packages || []; py.stages = m.stages || {}; setState("ready", `ready in ${m.ms} ms`); markReady(); pump(); }
     else if (m.type === "fatal") { setState("failed", m.message); markFailed(new Error(m.message)); failAll(m.message, "crash"); }
     else if ((m.type === "result" || m.type === "error") && current && m.id === current.id) {
       const job = current;
