@@ -98,6 +98,29 @@ def test_sweep_agrees_with_separate_runs(capsys):
         assert r["status"] == status
 
 
+@pytest.mark.parametrize("extra", [
+    ["--schedule", "cosine"],
+    ["--schedule", "step", "-s", "step_size=10", "-s", "gamma=0.5"],
+])
+def test_sweep_runs_a_schedule_like_separate_runs(capsys, extra):
+    out = cli_json(capsys, "sweep", "bowl", "--lr-min", "0.02", "--lr-max", "0.3", "--num", "4",
+                   "--steps", "40", *extra)
+    assert out["schedule"]["name"] == extra[1]
+    assert out["thresholds"]["lr_stable"] is None            # no thresholds under a schedule
+    for lr, loss, status in zip(out["lrs"], out["final_loss"], out["status"]):
+        one = cli_json(capsys, "run", "bowl", "--lr", repr(lr), "--steps", "40", *extra)
+        assert one["loss"][-1] == pytest.approx(loss, rel=1e-12) and one["status"] == status
+
+
+def test_sweep_takes_batches_and_seeds_like_separate_runs(capsys):
+    out = cli_json(capsys, "sweep", "linreg", "--lr-min", "0.01", "--lr-max", "0.1", "--num", "3",
+                   "--steps", "30", "--batch-size", "8", "--seed", "3")
+    for lr, loss in zip(out["lrs"], out["final_loss"]):
+        one = cli_json(capsys, "run", "linreg", "--lr", repr(lr), "--steps", "30", "--batch-size", "8",
+                       "--seed", "3")
+        assert one["loss"][-1] == pytest.approx(loss, rel=1e-12)
+
+
 def test_compare_runs_each_optimizer_with_its_own_settings(capsys):
     c = cli_json(capsys, "compare", "rosenbrock", "--optimizers", "sgd,momentum,adam",
                  "--lr", "0.001", "--lr", "adam=0.01", "-p", "adam.beta1=0.85",

@@ -148,13 +148,13 @@ def cmd_compare(args):
 
 
 def cmd_sweep(args):
-    out = sweep({"surface": args.surface, "optimizer": args.optimizer,
-                 "hyper": _pairs(args.param, "-p"), "steps": args.steps, "start": args.start,
-                 "lr_min": args.lr_min, "lr_max": args.lr_max, "num": args.num, "tol": args.tol})
+    state = _state(args, args.optimizer, _pairs(args.param, "-p"), None)
+    out = sweep({**{k: v for k, v in state.items() if k != "lr"}, "lr_min": args.lr_min,
+                 "lr_max": args.lr_max, "num": args.num, "tol": args.tol})
     rows = [[float(lr), s, d, f, t] for lr, s, d, f, t in zip(
         out["lrs"], out["status"], out["diverged_at"], out["final_loss"], out["steps_to_tol"])]
-    data = {k: out[k] for k in ("surface", "optimizer", "hyper", "lrs", "status",
-                                "diverged_at", "final_loss", "steps_to_tol")}
+    data = {k: out[k] for k in ("surface", "optimizer", "hyper", "schedule", "lrs", "status",
+                                "diverged_at", "final_loss", "steps_to_tol", "thresholds")}
     _emit(args, data, table(["lr", "status", "diverged_at", "final_loss", "steps_to_tol"], rows))
 
 
@@ -230,6 +230,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=str)
     p.add_argument("--start", type=str)
     p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE")
+    p.add_argument("--schedule", metavar="NAME")
+    p.add_argument("-s", "--sched-param", action="append", metavar="NAME=VALUE")
+    p.add_argument("--clip", type=str, metavar="NORM")
+    p.add_argument("--batch-size", type=str, metavar="B")
+    p.add_argument("--seed", type=str, default="0")
     p.add_argument("--tol", type=float)
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("analyze", help="curvature and learning-rate thresholds")
