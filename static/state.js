@@ -2,7 +2,8 @@
 //
 // A state is a plain object:
 //   { surface, optimizer, lr, steps, start: [x(, y)], hyper: {keyword: value},
-//     preset, embed, extra: {schedule?, clip?, batch_size?, seed?} }
+//     preset, embed, controls, extra: {schedule?, clip?, batch_size?, seed?} }
+// (`controls`: what an embed shows, "lr,optimizer,play"; "" = the default set)
 // The schema is built from the bridge's catalog (surfaces, optimizers, lessons): it gives
 // the defaults and the ranges. Every change goes through `applyChange`, which knows the
 // few rules that tie keys together (a new surface brings its own start, lr and steps; a
@@ -41,11 +42,11 @@ export function defaultState(schema, surface = schema.defaultSurface,
   const s = schema.surfaces.get(surface);
   return {
     surface, optimizer, lr: s.lr, steps: s.steps, start: s.start.slice(),
-    hyper: hyperDefaults(schema, optimizer), preset: "", embed: false, extra: {},
+    hyper: hyperDefaults(schema, optimizer), preset: "", embed: false, controls: "", extra: {},
   };
 }
 
-/** The state a preset (lesson) sets up; `embed` is kept from `base`. */
+/** The state a preset (lesson) sets up; `embed` and `controls` are kept from `base`. */
 export function presetState(schema, name, base) {
   const lesson = schema.lessons.get(name);
   if (!lesson) return { ...base, preset: "", extra: {} };
@@ -59,13 +60,13 @@ export function presetState(schema, name, base) {
   if (typeof ls.start === "number" && next.start.length === 1) next.start = [ls.start];
   for (const [k, v] of Object.entries(ls.hyper || {})) if (k in next.hyper) next.hyper[k] = v;
   for (const k of EXTRA_KEYS) if (ls[k] !== undefined && ls[k] !== null) next.extra[k] = ls[k];
-  return { ...next, preset: name, embed: base ? base.embed : false };
+  return { ...next, preset: name, embed: base ? base.embed : false, controls: base ? base.controls || "" : "" };
 }
 
 /**
  * The state after setting `key` to `value`. Keys are state keys or "hyper.<keyword>".
  * A new surface resets start, lr and steps to its defaults; a new optimizer resets the
- * hyperparameters to its defaults; a preset replaces everything but `embed`.
+ * hyperparameters to its defaults; a preset replaces everything but `embed` and `controls`.
  */
 export function applyChange(schema, state, key, value) {
   if (key === "surface") {
