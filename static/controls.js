@@ -125,48 +125,100 @@ export function fillSelect(select, items) {
 }
 
 /**
+ * Which hyperparameters each optimizer shows at once (`main`), which wait behind "More",
+ * and which it hides because setting them makes it another optimizer of the picker
+ * (plain SGD with momentum is "Momentum"). Hidden ones still work from a link, and show
+ * under "More" when the link sets them away from their default. An optimizer not listed
+ * here shows its first two hyperparameters and keeps the rest under "More".
+ */
+export const HYPER_LAYOUT = {
+  sgd: { main: [], hide: ["momentum", "dampening", "nesterov", "ema"] },
+  momentum: { main: ["momentum"], hide: ["nesterov"] },
+  nesterov: { main: ["momentum"], hide: ["nesterov", "dampening"] },
+  adagrad: { main: ["lr_decay"], hide: [] },
+  rmsprop: { main: ["alpha"], hide: [] },
+  adam: { main: ["beta1", "beta2"], hide: [] },
+  adamw: { main: ["beta1", "beta2", "weight_decay"], hide: [] },
+};
+
+/** The spec's hypers split as {main, more} (lists of hyper specs), hidden ones left out. */
+export function splitHypers(spec, linkParams = null) {
+  const hypers = spec ? spec.hypers : [];
+  const layout = spec && HYPER_LAYOUT[spec.name];
+  const mainNames = layout ? layout.main : hypers.slice(0, 2).map((h) => h.name);
+  const hide = layout ? layout.hide : [];
+  const fromLink = Boolean(spec && linkParams && linkParams.get("optimizer") === spec.name);
+  const setByLink = (h) => {
+    const text = fromLink ? linkParams.get(h.name) : null;
+    if (text === null || text === undefined) return false;
+    if (h.kind === "bool") return ["1", "true", "on", "yes"].includes(text.toLowerCase()) !== Boolean(h.default);
+    return Number(text) !== h.default;
+  };
+  const main = mainNames.map((n) => hypers.find((h) => h.name === n)).filter(Boolean);
+  const more = hypers.filter((h) => !mainNames.includes(h.name) && (!hide.includes(h.name) || setByLink(h)));
+  return { main, more, opened: more.some(setByLink) };
+}
+
+function hyperField(h, prefix = "hyper") {
+  const id = `${prefix}-${h.name}`;
+  const row = document.createElement("div");
+  row.className = h.kind === "bool" ? "field check" : "field";
+  const label = document.createElement("label");
+  label.htmlFor = id;
+  label.textContent = h.name;
+  const input = document.createElement("input");
+  input.id = id;
+  input.dataset.key = `${prefix}.${h.name}`;
+  if (h.kind === "bool") {
+    input.type = "checkbox";
+    input.dataset.kind = "checkbox";
+    input.dataset.event = "change";
+  } else {
+    input.type = "number";
+    input.dataset.kind = "number";
+    input.dataset.event = "change";
+    input.step = h.kind === "int" ? "1" : "any";
+    input.inputMode = "decimal";
+    if (h.lo !== null && h.lo !== undefined) input.min = String(h.lo);
+    if (h.hi !== null && h.hi !== undefined) input.max = String(h.hi);
+  }
+  if (h.help) {
+    const help = document.createElement("small");
+    help.id = `${id}-help`;
+    help.className = "help";
+    help.textContent = h.help;
+    input.setAttribute("aria-describedby", help.id);
+    if (h.kind === "bool") row.append(input, label, help);
+    else row.append(label, input, help);
+  } else if (h.kind === "bool") {
+    row.append(input, label);
+  } else {
+    row.append(label, input);
+  }
+  return row;
+}
+
+/**
  * The inputs for one optimizer's hyperparameters, each labelled by its keyword
- * (`momentum`, `beta1`, ...) with its help text as the description.
+ * (`momentum`, `beta1`, ...) with its help text as the description: the main ones
+ * (HYPER_LAYOUT) first, the rest in a "More" disclosure. The link's query string tells
+ * which hidden ones it set, and opens "More" when it set one of those.
  */
 export function renderHyperFields(container, spec, prefix = "hyper") {
-  const rows = (spec ? spec.hypers : []).map((h) => {
-    const id = `${prefix}-${h.name}`;
-    const row = document.createElement("div");
-    row.className = h.kind === "bool" ? "field check" : "field";
-    const label = document.createElement("label");
-    label.htmlFor = id;
-    label.textContent = h.name;
-    const input = document.createElement("input");
-    input.id = id;
-    input.dataset.key = `${prefix}.${h.name}`;
-    if (h.kind === "bool") {
-      input.type = "checkbox";
-      input.dataset.kind = "checkbox";
-      input.dataset.event = "change";
-    } else {
-      input.type = "number";
-      input.dataset.kind = "number";
-      input.dataset.event = "change";
-      input.step = h.kind === "int" ? "1" : "any";
-      input.inputMode = "decimal";
-      if (h.lo !== null && h.lo !== undefined) input.min = String(h.lo);
-      if (h.hi !== null && h.hi !== undefined) input.max = String(h.hi);
-    }
-    if (h.help) {
-      const help = document.createElement("small");
-      help.id = `${id}-help`;
-      help.className = "help";
-      help.textContent = h.help;
-      input.setAttribute("aria-describedby", help.id);
-      if (h.kind === "bool") row.append(input, label, help);
-      else row.append(label, input, help);
-    } else if (h.kind === "bool") {
-      row.append(input, label);
-    } else {
-      row.append(label, input);
-    }
-    return row;
-  });
-  container.replaceChildren(...rows);
-  container.hidden = rows.length === 0;
+  const { main, more, opened } = splitHypers(spec, new URLSearchParams(location.search));
+  const nodes = main.map((h) => hyperField(h, prefix));
+  if (more.length) {
+    const details = document.createElement("details");
+    details.className = "more";
+    details.open = opened;
+    const summary = document.createElement("summary");
+    summary.textContent = main.length ? "More" : "More: " + more.map((h) => h.name).join(", ");
+    const body = document.createElement("div");
+    body.className = "more-body";
+    body.append(...more.map((h) => hyperField(h, prefix)));
+    details.append(summary, body);
+    nodes.push(details);
+  }
+  container.replaceChildren(...nodes);
+  container.hidden = nodes.length === 0;
 }

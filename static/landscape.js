@@ -1,7 +1,7 @@
 // What a surface looks like, apart from any run: the contour (2-D) or the curve (1-D),
 // its minima, and the axes' fixed ranges. plots.js draws runs on top of it.
 
-import { CONTOUR_SCALE } from "./theme.js";
+import { CONTOUR_LINE, CONTOUR_SCALE, CURVE_COLOR, MIN_COLOR, MIN_LINE_COLOR } from "./theme.js";
 
 /** Float64Array (or plain array) of a bridge vector: `{shape, data}`, a typed array or a list. */
 export function vec(v) {
@@ -22,7 +22,7 @@ export function rows(v) {
   return v.map((r) => (Array.isArray(r) || ArrayBuffer.isView(r) ? Array.from(r) : [r]));
 }
 
-const STAR = { symbol: "star", size: 14, color: "#ffd23f", line: { color: "#222", width: 1.2 } };
+const STAR = { symbol: "star", size: 15, color: MIN_COLOR, line: { color: MIN_LINE_COLOR, width: 1.2 } };
 
 /** Contour levels read best on a log scale when the loss is bounded below by min_loss. */
 function contourTrace(surface, land) {
@@ -36,7 +36,7 @@ function contourTrace(surface, land) {
   const useLog = surface.log_loss && min !== null && lo >= min - 1e-9 * Math.max(1, Math.abs(min));
   const trace = {
     type: "contour", name: "landscape", x, y, hoverongaps: false, showscale: false,
-    colorscale: CONTOUR_SCALE, line: { width: 0.6, color: "rgba(255,255,255,0.45)" },
+    colorscale: CONTOUR_SCALE, line: { width: 0.6, color: CONTOUR_LINE },
     contours: { coloring: "fill" }, ncontours: 24,
   };
   if (useLog) {
@@ -83,7 +83,7 @@ export function surfaceView(s, land) {
     return {
       traces: [
         { type: "scatter", mode: "lines", name: "landscape", x: xs, y: zs,
-          line: { color: "#1d5a85", width: 2.5 }, hoverinfo: "skip" },
+          line: { color: CURVE_COLOR, width: 2.5 }, hoverinfo: "skip" },
         { type: "scatter", mode: "markers", name: "minima", x: minima.map((m) => m[0]),
           y: minima.map((m) => zs[nearest(xs, m[0])]), marker: STAR, hoverinfo: "skip" },
       ],

@@ -18,6 +18,7 @@ import { createLessonPanel, groupPresets } from "./lessonpanel.js";
 import { mountShare } from "./share.js";
 import { createPythonHandle, describe, setPythonText } from "./python-start.js";
 import { createRuns } from "./runs.js";
+import { applyLayout } from "./layout.js";
 import { createPlayer } from "./player.js";
 import { createEmbed, embedded } from "./embed.js";
 import { createRunTable } from "./runtable.js";
@@ -342,6 +343,7 @@ function syncCodeParam(lab) {
 /** Everything that follows a change of the state. */
 async function onState(lab, state, prev) {
   const { schema, store, binder, view, surfaces } = lab;
+  if (prev && (prev.embed !== state.embed || prev.controls !== state.controls)) applyLayout(state);
   if (prev) lab.scheduleUrl(); else writeUrl(state, schema, { passthrough: lab.schema.passthrough });
   if (!prev || prev.optimizer !== state.optimizer) {
     renderHyperFields($("hyper"), schema.optimizers.get(state.optimizer));

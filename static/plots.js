@@ -19,7 +19,7 @@
 
 import { niceRange, rows, slopeAt, surfaceView, vec } from "./landscape.js";
 import { curveTraces, drawable, landscapeTraces, liveExtras, normalizeRun as normalizeWith } from "./runtraces.js";
-import { FONT, START_COLOR } from "./theme.js";
+import { FONT, GRID_COLOR, PLOT_BG, SLOPE_COLOR, START_COLOR } from "./theme.js";
 
 export { rows, vec };
 export const normalizeRun = (res) => normalizeWith(res, rows, vec);
@@ -31,12 +31,13 @@ const CURVE_MARGIN = { l: 72, r: 14, t: 10, b: 44 };
 function baseLayout(extra) {
   return {
     margin: MARGIN, font: FONT, showlegend: false, dragmode: false, hovermode: "closest",
-    paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#fff", ...extra,
+    paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: PLOT_BG, ...extra,
   };
 }
 
 function axis(title, extra = {}) {
-  return { title: { text: title, standoff: 4 }, fixedrange: true, zeroline: false, automargin: false, ...extra };
+  return { title: { text: title, standoff: 4 }, fixedrange: true, zeroline: false, automargin: false,
+    gridcolor: GRID_COLOR, ...extra };
 }
 
 const BARE = { fixedrange: true, automargin: false, showgrid: false, zeroline: false,
@@ -219,7 +220,7 @@ function surfaceContext(s, view) {
   const lossLog = Boolean(s.log_loss) && Number.isFinite(s.min_loss);
   return {
     dim: s.dim, hasLandscape: Boolean(view.traces.length), xRange: view.xRange, yRange: view.yRange,
-    curve: view.curve, slopeAt, lossLog, startColor: START_COLOR, inkColor: FONT.color,
+    curve: view.curve, slopeAt, lossLog, startColor: START_COLOR, inkColor: SLOPE_COLOR,
     lossValues: (losses) => {
       if (!lossLog) return losses;
       const floor = 1e-16 * Math.max(1, Math.abs(s.min_loss));

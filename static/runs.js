@@ -45,6 +45,9 @@ export function runLabel(schema, state) {
   return parts.join(", ");
 }
 
+/** The colour of the c-th run other than the live one (which has RUN_COLORS[0]). */
+const otherColor = (c) => RUN_COLORS[1 + (c % (RUN_COLORS.length - 1))];
+
 export function createRuns({ schema, python, view: view0, onChange }) {
   const cache = new Map();
   const pending = new Set();
@@ -127,17 +130,17 @@ export function createRuns({ schema, python, view: view0, onChange }) {
     let c = 0;
     for (const p of presets) {
       if (p === matched) continue;
-      slots.push(fixedSlot(`preset-${p.i}`, p.label, RUN_COLORS[c++ % RUN_COLORS.length], p.state));
+      slots.push(fixedSlot(`preset-${p.i}`, p.label, otherColor(c++), p.state));
     }
     (user ? [] : state.kept || []).forEach((spec, i) => {
       const s = specState(schema, spec, state.surface);
-      slots.push(fixedSlot(`kept-${i}`, `kept: ${runLabel(schema, s)}`, RUN_COLORS[c++ % RUN_COLORS.length], s, "kept"));
+      slots.push(fixedSlot(`kept-${i}`, `kept: ${runLabel(schema, s)}`, otherColor(c++), s, "kept"));
     });
     // A mini-batch run is drawn beside the full-batch run of the same settings.
     if (state.extra.batch_size && !user) {
       const full = { ...state, extra: { ...state.extra } };
       delete full.extra.batch_size;
-      slots.push(fixedSlot("full-batch", "full batch", RUN_COLORS[c++ % RUN_COLORS.length], full, "full-batch"));
+      slots.push(fixedSlot("full-batch", "full batch", otherColor(c++), full, "full-batch"));
     }
     slots.push(liveSlot(state, matched));
     const liveRun = slots[slots.length - 1].run;

@@ -5,7 +5,7 @@
 //   plot.show(run | null, cursor)
 
 import { vec } from "./landscape.js";
-import { FONT, PATH_COLOR } from "./theme.js";
+import { FONT, PATH_COLOR, PLOT_BG } from "./theme.js";
 
 const CONFIG = { displayModeBar: false, responsive: true, staticPlot: false, scrollZoom: false };
 
@@ -30,7 +30,7 @@ export function createSchedulePlot(div) {
     ];
     const layout = {
       margin: { l: 60, r: 12, t: 10, b: 40 }, font: FONT, showlegend: false, dragmode: false,
-      paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#fff",
+      paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: PLOT_BG,
       xaxis: { title: { text: "step", standoff: 2 }, fixedrange: true, zeroline: false },
       yaxis: { title: { text: "learning rate" }, fixedrange: true, exponentformat: "power", rangemode: "tozero" },
     };

@@ -2,9 +2,10 @@
 //
 // A state is a plain object:
 //   { surface, optimizer, lr, steps, start: [x(, y)], hyper: {keyword: value},
-//     preset, embed, extra: {schedule?, clip?, batch_size?, seed?}, kept: [spec, ...] }
+//     preset, embed, controls, extra: {schedule?, clip?, batch_size?, seed?}, kept: [spec, ...] }
 // `kept` holds the runs the learner kept on screen (each a spec: optimizer, lr, steps,
 // start, hyper, extra); they belong to the surface and go when it changes.
+// (`controls`: what an embed shows, "lr,optimizer,play"; "" = the default set)
 // The schema is built from the bridge's catalog (surfaces, optimizers, lessons): it gives
 // the defaults and the ranges. Every change goes through `applyChange`, which knows the
 // few rules that tie keys together (a new surface brings its own start, lr and steps; a
@@ -49,7 +50,7 @@ export function defaultState(schema, surface = schema.defaultSurface,
   const s = schema.surfaces.get(surface);
   return {
     surface, optimizer, lr: s.lr, steps: s.steps, start: s.start.slice(),
-    hyper: hyperDefaults(schema, optimizer), preset: "", embed: false, extra: {}, kept: [],
+    hyper: hyperDefaults(schema, optimizer), preset: "", embed: false, controls: "", extra: {}, kept: [],
   };
 }
 
@@ -80,18 +81,18 @@ export function keptSpec(state) {
   };
 }
 
-/** The state a preset (lesson) sets up; `embed` is kept from `base`. */
+/** The state a preset (lesson) sets up; `embed` and `controls` are kept from `base`. */
 export function presetState(schema, name, base) {
   const lesson = schema.lessons.get(name);
   if (!lesson) return { ...base, preset: "", extra: {}, kept: [] };
   const next = specState(schema, lesson.state || {});
-  return { ...next, preset: name, embed: base ? base.embed : false };
+  return { ...next, preset: name, embed: base ? base.embed : false, controls: base ? base.controls || "" : "" };
 }
 
 /**
  * The state after setting `key` to `value`. Keys are state keys or "hyper.<keyword>".
  * A new surface resets start, lr and steps to its defaults; a new optimizer resets the
- * hyperparameters to its defaults; a preset replaces everything but `embed`.
+ * hyperparameters to its defaults; a preset replaces everything but `embed` and `controls`.
  */
 export function applyChange(schema, state, key, value) {
   if (key === "surface") {

@@ -10,7 +10,7 @@
 
 import { formatLr } from "./format.js";
 import { REGIME_COLORS, regimeAt } from "./regimes.js";
-import { FONT } from "./theme.js";
+import { FONT, PLOT_BG } from "./theme.js";
 
 const CONFIG = { displayModeBar: false, responsive: true, scrollZoom: false, doubleClick: false };
 
@@ -81,7 +81,7 @@ export function createSweepPlot(div, note, { onPick } = {}) {
     const log = sweep.final_loss.every((v) => v === null || !(lossOf(v) <= 0));
     const layout = {
       margin: { l: 60, r: 12, t: 22, b: 40 }, font: FONT, dragmode: false, hovermode: "closest",
-      paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#fff", showlegend: true,
+      paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: PLOT_BG, showlegend: true,
       legend: { orientation: "h", x: 0, y: -0.22, font: { size: 11 } },
       xaxis: { type: "log", title: { text: "learning rate", standoff: 2 }, fixedrange: true, exponentformat: "power" },
       yaxis: { type: log ? "log" : "linear", title: { text: lossLog ? "final loss − min" : "final loss" }, fixedrange: true,

@@ -1,5 +1,6 @@
 // The query string <-> the page state. Any view is a link:
 //   ?surface=bowl&optimizer=adam&lr=0.05&steps=200&start=1,1&beta1=0.8&preset=NAME&embed=1
+//   &controls=lr,optimizer,play   (what an embed shows; see CONTROL_NAMES)
 // Hyperparameters go by their keyword (torch.optim's names). Parsing checks every value
 // against the catalog; what does not fit is left out (the default stays) and reported,
 // so the page can say what it ignored. Serialising writes surface, optimizer and lr
@@ -11,6 +12,21 @@ import {
   scheduleOf,
 } from "./state.js";
 
+/**
+ * What `controls=` may list (layout.js shows these in an embed): the slider with its
+ * value, Play/Step/Reset, the pickers and fields, the hyperparameters, the rest behind
+ * "Settings"; `none` shows only the plots and the status line.
+ */
+export const CONTROL_NAMES = ["lr", "play", "preset", "surface", "optimizer", "steps", "start",
+  "hyper", "settings", "none"];
+
+/** "lr, optimizer,play" -> "lr,optimizer,play" (known names, once each), or null. */
+export function parseControls(text) {
+  const names = String(text).split(",").map((t) => t.trim().toLowerCase()).filter(Boolean);
+  if (!names.length || names.some((n) => !CONTROL_NAMES.includes(n))) return null;
+  const once = [...new Set(names)];
+  return once.includes("none") ? "none" : once.join(",");
+}
 
 /** Why a value is refused, or null when it is fine. Values come in as strings. */
 function checkHyper(spec, text) {
@@ -86,6 +102,12 @@ export function applyParams(base, params, schema, { passthrough = [] } = {}) {
     if (["1", "true", "yes"].includes(embed.toLowerCase())) state = { ...state, embed: true };
     else if (["0", "false", "no", ""].includes(embed.toLowerCase())) state = { ...state, embed: false };
     else refuse("embed", embed, "must be 1 or 0");
+  }
+  const shown = get("controls");
+  if (shown !== null) {
+    const c = parseControls(shown);
+    if (c === null) refuse("controls", shown, `must list some of ${CONTROL_NAMES.join(", ")}`);
+    else state = { ...state, controls: c };
   }
   const preset = get("preset");
   if (preset !== null && preset !== "") {
@@ -205,6 +227,7 @@ export function serialize(state, schema, { keep = null } = {}) {
   for (const k of ["batch_size", "seed"]) if (state.extra[k] !== undefined) params.set(k, String(state.extra[k]));
   if (state.embed) params.set("embed", "1");
   if (state.kept && state.kept.length) params.set("keep", encodeKept(state.kept, state, schema));
+  if (state.controls) params.set("controls", state.controls);
   if (keep) for (const [k, v] of keep) params.append(k, v);
   const text = params.toString().replace(/%2C/g, ",").replace(/%3B/g, ";").replace(/%3A/g, ":");
   return text ? `?${text}` : "";

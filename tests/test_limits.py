@@ -84,7 +84,7 @@ def test_state_keys_list_every_key_once_and_give_the_core_keys():
     assert tuple(k["key"] for k in specs if k["run"]) == KEYS
     assert {k["key"] for k in specs if k["url"]} == {"surface", "optimizer", "lr", "steps",
                                                       "start", "hyper", "schedule", "batch_size",
-                                                      "seed", "preset", "embed", "keep",
+                                                      "seed", "preset", "embed", "controls", "keep",
                                                       "code", "id"}
     by = {k["key"]: k for k in specs}
     assert by["steps"]["max"] == CATALOG["limits"]["steps_max"]

@@ -57,6 +57,9 @@ STATE_KEYS: tuple[dict, ...] = (
      "url": True, "reason": "no such preset"},
     {"key": "embed", "kind": "bool", "true": list(EMBED_TRUE), "false": list(EMBED_FALSE),
      "run": False, "url": True, "reason": "must be 1 or 0"},
+    {"key": "controls", "kind": "controls", "run": False, "url": True,
+     "reason": "must list some of lr, play, preset, surface, optimizer, steps, start, hyper, "
+               "settings, or none"},
     {"key": "keep", "kind": "kept", "run": False, "url": True,
      "reason": "runs as optimizer,lr[,name:value...] joined by ;"},
     {"key": "code", "kind": "text", "owner": "the code pane (base64url of the program)",

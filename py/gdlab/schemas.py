@@ -170,7 +170,7 @@ ITEMS: dict[str, dict[str, str]] = {
     },
     "catalog.state_keys": {
         "key": "str: the state key (and query key, unless url is false)",
-        "kind": "choice | float | int | point | hypers | schedule | bool | kept | text",
+        "kind": "choice | float | int | point | hypers | schedule | bool | controls | kept | text",
         "run": "bool: part of the experiment the core runs (experiment.KEYS)",
         "url": "true | false | 'keyword' (hyperparameters: one query key per keyword)",
         "of?": "choice/hypers/schedule: the catalog list (or the optimizer) holding the values",

@@ -1,4 +1,5 @@
-"""axe-core (from node_modules) on the main view, a preset with its results and an embed:
+"""axe-core (from node_modules) on the main view, a preset with its results, an embed
+and a one-slider embed (controls=lr):
 no serious or critical accessibility violations. axe is injected as an inline script,
 so this context bypasses the page's CSP (every other test runs under it)."""
 
@@ -19,7 +20,8 @@ def axe_page(browser):
     ctx.close()
 
 
-@pytest.mark.parametrize("query", ["", "?preset=rosenbrock-shootout", "?embed=1&preset=bowl-thresholds"])
+@pytest.mark.parametrize("query", ["", "?preset=rosenbrock-shootout", "?embed=1&preset=bowl-thresholds",
+                                   "?embed=1&controls=lr&preset=watch-a-parameter-move"])
 def test_no_serious_or_critical_violations(axe_page, lab_url, query):
     page = axe_page
     page.goto(lab_url + query)

@@ -131,6 +131,7 @@ def test_embed_drops_the_page_chrome(page, lab_url):
     open_lab(page, lab_url, "?surface=bowl&embed=1")
     assert page.get_by_role("heading", name="Gradient Descent Lab").is_hidden()
     assert page.get_by_role("region", name="Loss landscape").is_visible()
+    page.get_by_text("Settings", exact=True).click()     # an embed keeps the pickers there
     page.get_by_label("Optimizer", exact=True).select_option("adam")
     wait_until(lambda: query(page).get("embed") == "1" and query(page).get("optimizer") == "adam", 5,
                "embed=1 kept in the URL")
