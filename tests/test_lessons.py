@@ -735,3 +735,24 @@ def test_note_numbers_use_a_real_minus_and_compact_exponents():
 
     assert notes.render("{a:.2f} {b:sci1} {c:g}", {"a": -26.413, "b": 2.93e-6, "c": -1}) == \
         "−26.41 2.9e-6 −1"
+
+
+def test_flat_inflection_stalls_left_of_zero_and_finds_nine_quarters_from_the_right():
+    """001's x⁴ − 3x³ + 2 by a plain loop: L' = 4x³ − 9x² = x²(4x − 9)."""
+    from gdlab.lessons import run_lesson
+    from gdlab.surfaces import get_surface
+
+    def descend(x, lr=0.05, steps=200):
+        for _ in range(steps):
+            x = x - lr * (4 * x ** 3 - 9 * x ** 2)
+        return x
+
+    s = get_surface("flat-inflection")
+    assert s.minima == ((2.25,),) and s.min_loss == pytest.approx(2.25 ** 4 - 3 * 2.25 ** 3 + 2)
+    left, right = descend(-1.0), descend(0.5)
+    assert -0.02 < left < 0 and descend(-1.0, steps=2000) < 0       # never crosses the flat point
+    assert right == pytest.approx(2.25, abs=1e-9)
+    rows = {r[0]: r for r in run_lesson("flat-inflection")["rows"]}
+    assert rows["from -1"][10][0] == pytest.approx(left, rel=1e-12)
+    assert rows["from 0.5"][10][0] == pytest.approx(right, rel=1e-12)
+    assert f"{left:.3f}".replace("-", "−") in run_lesson("flat-inflection")["note"]

@@ -279,6 +279,17 @@ LESSONS: dict[str, Lesson] = {l.name: l for l in [
             + tuple({**QUARTIC, "optimizer": "momentum", "start": [x],
                      "label": f"momentum from {x:g}"} for x in (-3.0, 1.0, 3.0)),
             facts=("restarts",)),
+    _lesson("flat-inflection", "A flat inflection: where the gradient vanishes too", LANDSCAPES, "001",
+            {"surface": "flat-inflection", "optimizer": "sgd", "lr": 0.05, "steps": 200, "start": [-1.0]},
+            """001's exercise minimizes x⁴ − 3x³ + 2. Its slope x²(4x − 9) is zero at x = 0 as well
+            as at the minimum 9/4, and near 0 it is tiny on both sides. From x = −1 gradient
+            descent crawls to a halt just left of 0: after 200 steps it is at
+            {r[from -1][final_w][0]:.3f}, and after 2000 at {x[long]:.3f}, still short of the flat
+            point it can never cross. From x = 0.5 the slope points right and it reaches the
+            minimum ({r[from 0.5][final_w][0]:.3f}). A zero gradient is not a minimum: check the
+            curvature, or start somewhere else.""",
+            compare=tuple({"surface": "flat-inflection", "optimizer": "sgd", "lr": 0.05, "steps": 200,
+                           "start": [x], "label": f"from {x:g}"} for x in (-1.0, 0.5, 3.0))),
     _lesson("gradient-clipping", "Gradient clipping", LR, "001",
             {**PARABOLA, "lr": 1.1, "steps": 60, "clip": 1.0},
             """At lr 1.1 plain GD on (w − 3)² diverges (×−1.2 per step). Clipping the gradient

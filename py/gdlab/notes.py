@@ -130,6 +130,11 @@ def _quartic(ctx, lesson):
             "restarts": len(reached)}
 
 
+def _flat(ctx, lesson):
+    long = run_experiment({**lesson.state, "steps": 2000})
+    return {"long": float(long["final_w"][0])}
+
+
 def _fit_line(ctx, lesson):
     """The text prints w after each update, numbered from 0, every 10 steps: its 'step k'
     is path[k + 1]; 'exact_from' is the first printed step that shows 2.0000."""
@@ -169,7 +174,7 @@ EXTRAS = {"lr-diagnosis": _lr_diagnosis, "feature-scaling": _feature_scaling,
           "bowl-thresholds": _bowl_thresholds, "bowl-momentum": _bowl_momentum,
           "valley-descent": _valley_descent, "sigmoid-neuron": _sigmoid_neuron,
           "lr-finder": _lr_finder,
-          "batch-vs-minibatch": _batch_vs_minibatch, "quartic-restarts": _quartic,
+          "batch-vs-minibatch": _batch_vs_minibatch, "quartic-restarts": _quartic, "flat-inflection": _flat,
           "fit-line": _fit_line, "adam-by-hand": _adam_by_hand,
           "double-well-momentum": _double_well, "rosenbrock-shootout": _rosenbrock,
           "schedules": _schedules, "adamw": _adamw}

@@ -174,6 +174,11 @@ def _catalog() -> dict[str, Surface]:
                _code("x ** 4 - 8 * x ** 2 + x", "[4 * x ** 3 - 16 * x + 1]", "x = w[0]"),
                "Two valleys: the left one (x ≈ {x0:.3f}, L ≈ {L0:.1f}) is the global minimum, "
                "the right one (x ≈ {x1:.3f}, L ≈ {L1:.1f}) a local one."),
+        _one_d("flat-inflection", "Flat inflection x⁴ − 3x³ + 2", "L(x) = x⁴ − 3·x³ + 2",
+               [1, -3, 0, 0, 2], (-1.5, 3.6), -1.0, 0.05, 200,
+               _code("x ** 4 - 3 * x ** 3 + 2", "[4 * x ** 3 - 9 * x ** 2]", "x = w[0]"),
+               "001's exercise: L'(x) = x²(4x − 9) vanishes at x = 0 without a minimum there "
+               "(a flat inflection) and at the minimum x = 9/4 (L ≈ {L0:.3f})."),
         _two_d("bowl", "Bowl w₀² + 4w₁²", "L(w) = w₀² + 4·w₁²", _quadratic(1, 4), ((0.0, 0.0),),
                ((-4.0, 4.0), (-3.0, 3.0)), (3.0, 2.0), 0.1, 30,
                _code("w[0] ** 2 + 4 * w[1] ** 2", "[2 * w[0], 8 * w[1]]"),
