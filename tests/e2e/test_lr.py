@@ -104,4 +104,4 @@ def test_batch_size_one_on_linreg_draws_the_full_batch_path_beside_it(page, lab_
     names = page.evaluate("""() => document.getElementById('landscape').data
         .filter((t) => t.legendgroup && !t.name.endsWith('(now)')).map((t) => t.name)""")
     assert sorted(names) == ["full batch", "path"]
-    assert "batch_size=1" in page.evaluate("() => location.search")
+    wait_until(lambda: "batch_size=1" in page.evaluate("() => location.search"), 5, "the batch size in the URL")
