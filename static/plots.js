@@ -59,6 +59,7 @@ function lossRange(slots, ctx, sticky, key) {
     const v = ctx.lossValues(s.run.losses);
     for (const x of v) all.push(x);
     if (v.length) firsts.push(v[0]);
+    if (s.run.val_loss) for (const x of ctx.lossValues(Array.from(s.run.val_loss.data ?? s.run.val_loss))) all.push(x);
   }
   let r = niceRange(all, ctx.lossLog);
   const first = Math.max(...firsts.filter(Number.isFinite));
@@ -136,7 +137,7 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
     slots.forEach((s, i) => {
       const skip = only && !only.has(i);
       fg.push(...(skip ? [null, null] : landscapeTraces(s, cursor, ctx)));
-      curve.push(...(skip ? [null, null] : curveTraces(s, cursor, ctx, yRange)));
+      curve.push(...(skip ? [null, null, null] : curveTraces(s, cursor, ctx, yRange)));
     });
     fg.push(...liveExtras(live, cursor, ctx));
     return { fg, curve };
@@ -173,7 +174,7 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
     const t = traces(slots, cursor, yRange, new Set(changed));
     const fgIdx = changed.flatMap((i) => [2 * i, 2 * i + 1]);
     for (let j = 2 * slots.length; j < t.fg.length; j++) fgIdx.push(j);
-    const curveIdx = changed.flatMap((i) => [2 * i, 2 * i + 1]);
+    const curveIdx = changed.flatMap((i) => [3 * i, 3 * i + 1, 3 * i + 2]);   // line, dot, validation
     const rangeMoved = !shownX || shownX[1] !== xRange[1] || !shownY
       || shownY[0] !== yRange[0] || shownY[1] !== yRange[1];
     shownX = xRange;

@@ -68,7 +68,10 @@ export function landscapeTraces(slot, cursor, ctx) {
   return [path, end];
 }
 
-/** The loss curve's traces of one run: loss per step up to the cursor and its end dot. */
+/**
+ * The loss curve's traces of one run: loss per step up to the cursor, its end dot and,
+ * on a surface with held-out rows, the validation loss (dashed; empty otherwise).
+ */
 export function curveTraces(slot, cursor, ctx, yRange) {
   const { run, color } = slot;
   const k = stepOf(run, cursor, ctx);
@@ -76,14 +79,20 @@ export function curveTraces(slot, cursor, ctx, yRange) {
   const endY = ys.length ? ys[ys.length - 1] : NaN;
   const endT = ctx.lossLog ? Math.log10(endY) : endY;
   const endShown = endT >= yRange[0] && endT <= yRange[1];   // off the axis: no marker
+  const val = run.val_loss ? ctx.lossValues(Array.from(run.val_loss.data ?? run.val_loss)).slice(0, k + 1) : [];
+  const name = slot.traceName ?? slot.label;
   return [
-    { type: "scatter", mode: "lines", name: slot.traceName ?? slot.label, x: ys.map((_, i) => i), y: ys,
+    { type: "scatter", mode: "lines", name, x: ys.map((_, i) => i), y: ys,
       legendgroup: slot.id, showlegend: false, opacity: 1,
       line: { color, width: slot.live ? 2.5 : 2, dash: slot.dash || "solid" },
       hovertemplate: `${esc(slot.label)}<br>step %{x}<br>${ctx.lossLog ? "loss − min" : "loss"} %{y:.4g}<extra></extra>` },
     { type: "scatter", mode: "markers", name: `${slot.label} (now)`, legendgroup: slot.id, showlegend: false,
       x: endShown ? [k] : [], y: endShown ? [endY] : [], hoverinfo: "skip", opacity: 1,
       marker: { color, size: slot.live ? 9 : 7, line: { color: "#fff", width: 1.5 } } },
+    { type: "scatter", mode: "lines", name: slot.live ? "validation" : `${slot.label} (validation)`,
+      x: val.map((_, i) => i), y: val, legendgroup: slot.id, showlegend: false, opacity: 1,
+      line: { color, width: 2, dash: "dash" },
+      hovertemplate: `${esc(slot.label)}, held-out rows<br>step %{x}<br>validation loss %{y:.4g}<extra></extra>` },
   ];
 }
 

@@ -7,6 +7,7 @@ import torch
 
 from gdlab import problems
 from gdlab.errors import GdlabError
+from gdlab.experiment import run_experiment
 from gdlab.problems import DataProblem, minibatches
 from gdlab.surfaces import SURFACES, get_surface
 
@@ -14,7 +15,7 @@ DATA = [n for n, s in SURFACES.items() if s.n_samples]
 LEAST_SQUARES = {"fit-line": problems.fit_line, "house-prices": problems.house_prices,
                  "house-sizes": problems.house_sizes, "linreg": problems.linreg,
                  "regression-10k": problems.regression_10k, "unscaled": problems.unscaled,
-                 "scaled": problems.scaled}
+                 "scaled": problems.scaled, "overfit": lambda: problems.overfit()[0]}
 SIGMOID = {"sigmoid-neuron": problems.sigmoid_neuron, "noisy-labels": problems.noisy_labels}
 
 
@@ -268,3 +269,25 @@ def test_large_stacks_of_runs_are_evaluated_in_chunks_with_the_same_values():
     for i in range(3):
         np.testing.assert_allclose(L[i], s.loss(W[i]), rtol=1e-14)
         np.testing.assert_allclose(G[i], s.grad(W[i]), rtol=1e-13, atol=1e-16)
+
+
+def test_overfit_validation_loss_turns_where_a_plain_numpy_loop_says():
+    """002's "training loss drops, validation loss rises", from the same seed by hand."""
+    rng = np.random.default_rng(2)
+    w_true = np.zeros(22)
+    w_true[:5] = [1.5, -2.0, 1.0, 0.5, -1.0]
+    X = rng.standard_normal((20, 22))
+    y = X @ w_true + rng.standard_normal(20)
+    Xv = rng.standard_normal((500, 22))
+    yv = Xv @ w_true + rng.standard_normal(500)
+    w, train, val = np.zeros(22), [], []
+    for _ in range(2001):
+        train.append(np.mean((X @ w - y) ** 2))
+        val.append(np.mean((Xv @ w - yv) ** 2))
+        w = w - 0.02 * 2 * X.T @ (X @ w - y) / 20
+    turn = int(np.argmin(val))
+    out = run_experiment({"surface": "overfit", "lr": 0.02, "steps": 2000})
+    np.testing.assert_allclose(out["loss"], train, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(out["val_loss"], val, rtol=1e-9)
+    assert int(np.argmin(out["val_loss"])) == turn and 20 < turn < 200
+    assert val[-1] > 3 * val[turn] and np.all(np.diff(train) < 0)   # rises while training falls

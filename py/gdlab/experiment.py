@@ -128,7 +128,9 @@ def run_experiment(state: dict, tol: float | None = None) -> dict:
     summary = summarize(surface, traj, tol)[0]
     path, loss = traj.cut(0)
     m = len(path)
+    held_out = {"val_loss": surface.val_loss(path)} if surface.val_loss is not None else {}
     return {
+        **held_out,
         "surface": surface.name, "optimizer": x["optimizer_name"], "hyper": x["hyper"],
         "lr_base": x["lr"], "steps": x["steps"], "start": x["start"],
         "schedule": x["schedule_params"], "clip": x["clip"], "batch_size": x["batch_size"],

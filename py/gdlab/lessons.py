@@ -279,6 +279,14 @@ LESSONS: dict[str, Lesson] = {l.name: l for l in [
             + tuple({**QUARTIC, "optimizer": "momentum", "start": [x],
                      "label": f"momentum from {x:g}"} for x in (-3.0, 1.0, 3.0)),
             facts=("restarts",)),
+    _lesson("validation-rises", "Training loss falls, validation loss rises", DATA, "002",
+            {"surface": "overfit", "optimizer": "sgd", "lr": 0.02, "steps": 2000},
+            """002's third diagnosis: the training loss drops while the validation loss rises.
+            Here 20 training rows meet 22 weights, so gradient descent can fit the noise too.
+            The held-out loss (dashed) falls from {x[val0]:.2f} to {x[val_min]:.2f} at step
+            {x[turn]}, then climbs to {x[val_end]:.2f} by step 2000 while the training loss goes
+            on falling to {x[train_end]:.3f}. Stopping at the turn (early stopping), more data or
+            fewer features would help; a smaller learning rate only delays it."""),
     _lesson("flat-inflection", "A flat inflection: where the gradient vanishes too", LANDSCAPES, "001",
             {"surface": "flat-inflection", "optimizer": "sgd", "lr": 0.05, "steps": 200, "start": [-1.0]},
             """001's exercise minimizes x⁴ − 3x³ + 2. Its slope x²(4x − 9) is zero at x = 0 as well

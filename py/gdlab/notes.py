@@ -130,6 +130,14 @@ def _quartic(ctx, lesson):
             "restarts": len(reached)}
 
 
+def _validation(ctx, lesson):
+    out = run_experiment(lesson.state)
+    val = out["val_loss"]
+    turn = int(np.argmin(val))
+    return {"turn": turn, "val0": float(val[0]), "val_min": float(val[turn]),
+            "val_end": float(val[-1]), "train_end": float(out["loss"][-1])}
+
+
 def _flat(ctx, lesson):
     long = run_experiment({**lesson.state, "steps": 2000})
     return {"long": float(long["final_w"][0])}
@@ -174,7 +182,7 @@ EXTRAS = {"lr-diagnosis": _lr_diagnosis, "feature-scaling": _feature_scaling,
           "bowl-thresholds": _bowl_thresholds, "bowl-momentum": _bowl_momentum,
           "valley-descent": _valley_descent, "sigmoid-neuron": _sigmoid_neuron,
           "lr-finder": _lr_finder,
-          "batch-vs-minibatch": _batch_vs_minibatch, "quartic-restarts": _quartic, "flat-inflection": _flat,
+          "batch-vs-minibatch": _batch_vs_minibatch, "quartic-restarts": _quartic, "flat-inflection": _flat, "validation-rises": _validation,
           "fit-line": _fit_line, "adam-by-hand": _adam_by_hand,
           "double-well-momentum": _double_well, "rosenbrock-shootout": _rosenbrock,
           "schedules": _schedules, "adamw": _adamw}

@@ -202,7 +202,7 @@ class DataProblem:
 
     def surface(self, name: str, title: str, formula: str, *, bounds, start, lr: float,
                 steps: int, code: str, note: str = "", minima=None, min_loss=None,
-                log_loss: bool = True):
+                log_loss: bool = True, validation: DataProblem | None = None):
         """This problem as a catalog ``Surface`` (minima and min_loss computed unless given)."""
         if minima is None:
             m = self.minimum()
@@ -212,10 +212,26 @@ class DataProblem:
         return Surface(name, title, formula, self.dim, self.loss, self.grad, self.hessian,
                        tuple(minima), tuple(tuple(map(float, b)) for b in bounds),
                        tuple(map(float, start)), lr, steps, code, log_loss, min_loss, self.n,
-                       self.batch_loss, self.batch_grad, note)
+                       self.batch_loss, self.batch_grad, note,
+                       validation.loss if validation is not None else None)
 
 
 # -- the data of the lesson texts (each built once, on first use) --------------------------
+
+@cache
+def overfit() -> tuple[DataProblem, DataProblem]:
+    """002's "training loss drops, validation loss rises": 20 training rows of 22 features
+    (y = 1.5x₁ − 2x₂ + x₃ + 0.5x₄ − x₅ + noise σ = 1, default_rng(2)) and 500 held-out rows
+    of the same model. With more weights than rows, GD ends up fitting the noise."""
+    rng = np.random.default_rng(2)
+    w_true = np.zeros(22)
+    w_true[:5] = [1.5, -2.0, 1.0, 0.5, -1.0]
+    X = rng.standard_normal((20, 22))
+    y = X @ w_true + rng.standard_normal(20)
+    Xv = rng.standard_normal((500, 22))
+    yv = Xv @ w_true + rng.standard_normal(500)
+    return DataProblem(X, y), DataProblem(Xv, yv)
+
 
 @cache
 def fit_line() -> DataProblem:
@@ -311,8 +327,14 @@ def _scaling_code(standardise: bool) -> str:
 
 
 def _entry(problem, name, title, formula, **settings):
-    """(name, builder): the builder makes the problem's ``Surface`` on first use."""
-    return name, lambda: problem().surface(name, title, formula, **settings)
+    """(name, builder): the builder makes the problem's ``Surface`` on first use (a pair of
+    problems is a training set and its held-out validation set)."""
+    def make():
+        built = problem()
+        if isinstance(built, tuple):
+            return built[0].surface(name, title, formula, validation=built[1], **settings)
+        return built.surface(name, title, formula, **settings)
+    return name, make
 
 
 # The data problems in display order, each built (data drawn, minimum solved) only when
@@ -380,6 +402,19 @@ DATA_SURFACES: dict = dict([
                  "def grad(w):\n    r = X @ w[:3] + w[3] - y\n"
                  "    return np.append(2 * X.T @ r / len(y), 2 * np.mean(r))\n",
             note="Four parameters (three weights and a bias): only the loss curve is drawn."),
+        _entry(overfit, "overfit", "Overfitting: 20 rows, 22 features",
+            "L(w) = mean((xᵢ·w − yᵢ)²) on 20 training rows; validation: 500 held-out rows",
+            bounds=((-4.0, 4.0),) * 22, start=(0.0,) * 22, lr=0.02, steps=2000,
+            code="rng = np.random.default_rng(2)\nw_true = np.zeros(22)\n"
+                 "w_true[:5] = [1.5, -2.0, 1.0, 0.5, -1.0]\n"
+                 "X = rng.standard_normal((20, 22))\ny = X @ w_true + rng.standard_normal(20)\n"
+                 "X_val = rng.standard_normal((500, 22))  # held out: never trained on\n"
+                 "y_val = X_val @ w_true + rng.standard_normal(500)\n\n"
+                 "def loss(w):\n    return np.mean((X @ w - y) ** 2)\n\n"
+                 "def grad(w):\n    return 2 * X.T @ (X @ w - y) / len(y)\n\n"
+                 "def val_loss(w):\n    return np.mean((X_val @ w - y_val) ** 2)\n",
+            note="More weights than training rows: the training loss falls towards 0 while "
+                 "the loss on held-out rows (dashed in the loss curve) turns and rises."),
         _entry(regression_10k, "regression-10k", "Regression, 10,000 × 5",
             "L(w) = mean((xᵢ·w − yᵢ)²), 5 features",
             bounds=((-4.0, 4.0),) * 5, start=(0.0,) * 5, lr=0.1, steps=100,

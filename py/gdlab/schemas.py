@@ -43,6 +43,8 @@ RUN = {
     "loss": "array (m+1,): loss per step",
     "lr": "array (m,): learning rate used at each step",
     "grad_norm": "array (m+1,): full-batch gradient norm per step",
+    "val_loss?": "array (m+1,): loss on the held-out rows per step (surfaces with a "
+                 "validation split, e.g. overfit)",
     **SUMMARY,
 }
 

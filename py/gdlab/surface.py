@@ -31,3 +31,4 @@ class Surface:
     batch_loss: Callable | None = None  # (w (..., d), rows int array) -> (...)
     batch_grad: Callable | None = None  # (w (..., d), rows int array) -> (..., d)
     note: str = ""
+    val_loss: Callable | None = None  # data problems with a held-out split: (..., d) -> (...)

@@ -40,7 +40,7 @@ from .runner import run
 
 FILENAME = "<code>"
 MAX_USER_STEPS = PAGE_STEPS_MAX  # the learner's program runs under the page's limit
-MAX_DIM = 10
+MAX_DIM = 32
 _cache: dict[str, tuple[dict, str]] = {}
 
 

@@ -68,6 +68,8 @@ def _run(state: dict, role: str) -> dict:
     run = {k: _round(out[k]) for k in RUN_KEYS}
     run["path"] = _round(out["path"])
     run["loss"] = _round(out["loss"])
+    if "val_loss" in out:
+        run["val_loss"] = _round(out["val_loss"])
     lrs = np.unique(out["lr"])
     run["lr"] = _round(out["lr"]) if len(lrs) > 1 else None   # None: lr_base at every step
     return {"role": role, "spec": _spec({**state, "lr": out["lr_base"], "steps": out["steps"],

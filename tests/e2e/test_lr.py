@@ -105,3 +105,31 @@ def test_batch_size_one_on_linreg_draws_the_full_batch_path_beside_it(page, lab_
         .filter((t) => t.legendgroup && !t.name.endsWith('(now)')).map((t) => t.name)""")
     assert sorted(names) == ["full batch", "path"]
     wait_until(lambda: "batch_size=1" in page.evaluate("() => location.search"), 5, "the batch size in the URL")
+
+
+def test_the_validation_preset_draws_a_held_out_curve_that_turns_up_while_training_falls(page, lab_url):
+    import numpy as np
+
+    rng = np.random.default_rng(2)           # the overfit surface's data, drawn here by hand
+    w_true = np.zeros(22)
+    w_true[:5] = [1.5, -2.0, 1.0, 0.5, -1.0]
+    X = rng.standard_normal((20, 22))
+    y = X @ w_true + rng.standard_normal(20)
+    Xv = rng.standard_normal((500, 22))
+    yv = Xv @ w_true + rng.standard_normal(500)
+    w, val = np.zeros(22), []
+    for _ in range(2001):
+        val.append(np.mean((Xv @ w - yv) ** 2))
+        w = w - 0.02 * 2 * X.T @ (X @ w - y) / 20
+    turn = int(np.argmin(val))
+
+    page.goto(f"{lab_url}?preset=validation-rises")
+    ready(page)
+    wait_until(lambda: page.evaluate("() => document.getElementById('runs').dataset.pending") == "0", 60,
+               "Python's run")
+    curves = page.evaluate("""() => Object.fromEntries(document.getElementById('curve').data
+        .map((t) => [t.name, Array.from(t.y)]))""")
+    train, held = np.array(curves["path"]), np.array(curves["validation"])
+    assert len(held) == len(train) == 2001
+    assert int(np.argmin(held)) == turn
+    assert held[-1] > 3 * held[turn] and np.all(np.diff(train) < 0)

@@ -32,7 +32,8 @@ def traces(page, div):
 
 def paths(page, div):
     """The run traces of a plot: one per run (its path), by trace name."""
-    return {t["name"]: t for t in traces(page, div) if t["group"] and not t["name"].endswith("(now)")}
+    return {t["name"]: t for t in traces(page, div) if t["group"]
+            and not t["name"].endswith(("(now)", "validation)")) and t["name"] != "validation"}
 
 
 def table_rows(page):
@@ -96,7 +97,7 @@ def test_play_step_and_reset_move_every_run_together(page, lab_url):
     page.get_by_role("button", name="Step", exact=True).click()
     page.get_by_role("button", name="Step", exact=True).click()
     wait_until(lambda: all(t["x"] and t["x"] != [3.0] for t in ends()), 10, "every dot to move")
-    for t in [t for t in traces(page, "curve") if t["group"] and not t["name"].endswith("(now)")]:
+    for t in paths(page, "curve").values():
         assert t["n"] == 3                                      # steps 0, 1, 2 of every run
     page.get_by_role("button", name="Play", exact=True).click()
     wait_until(lambda: page.get_by_role("button", name="Play", exact=True).count() == 1, 30, "the play to end")
