@@ -125,6 +125,8 @@ LEARNER_IMPORTS = """math random itertools functools collections statistics json
     timeit queue weakref base64 hashlib struct array glob fnmatch shlex secrets""".split()
 # fetched by the worker only when a learner first imports one of them (gdlab.stdlib_more)
 STDLIB_MORE = set("statistics fractions pprint csv calendar uuid timeit queue shlex locale _strptime".split())
+# the archives a cold visit does not fetch: (file in dist, module names it holds)
+LAZY_ARCHIVES = [("static/python_stdlib_more.zip", sorted(STDLIB_MORE)), ("static/numpy_random.zip", ["numpy.random"])]
 STDLIB_KEEP = (set(LEARNER_IMPORTS) - STDLIB_MORE) | set("""
     _pyodide/* pyodide pyodide._core pyodide._package_loader pyodide._run_js pyodide._state
     pyodide.code pyodide.common pyodide.ffi pyodide.ffi.wrappers pyodide.webloop
@@ -178,6 +180,11 @@ NUMPY_DROPPED = ("numpy/f2py/", "numpy/_pyinstaller/", "numpy/_core/include/", "
                  "numpy/core/", "numpy/char/", "numpy/strings/", "numpy/_core/defchararray.py",
                  "numpy/_core/strings.py", "numpy/lib/recfunctions.py",
                  "numpy/lib/user_array.py", "numpy/lib/_user_array_impl.py")
+
+
+def numpy_lazy(name: str) -> bool:
+    """numpy.random: in its own archive, fetched on its first import (gdlab.stdlib_more)."""
+    return name.startswith("numpy/random/") and not numpy_unused(name)
 
 
 def numpy_unused(name: str) -> bool:
@@ -367,9 +374,12 @@ def python_archives(cdn: bool) -> list[tuple]:
     archives = [(gdlab_members(), DIST / "static/gdlab.zip", GDLAB_PREFIX)]
     if not cdn:
         archives += [(read_members(PYODIDE / "python_stdlib.zip", stdlib_unused), out / "python_stdlib.zip", STDLIB_PREFIX),
-                     (read_members(PYODIDE / "python_stdlib.zip", lambda n: not stdlib_more(n)),
-                      DIST / "static/python_stdlib_more.zip", "/lib/python_stdlib_more.zip/"),
-                     (read_members(NUMPY_WHEEL, numpy_unused), out / NUMPY_WHEEL.name, SITE_PREFIX)]
+                     (read_members(NUMPY_WHEEL, lambda n: numpy_unused(n) or numpy_lazy(n)),
+                      out / NUMPY_WHEEL.name, SITE_PREFIX)]
+        # fetched on first import, unpacked into site-packages (gdlab.stdlib_more)
+        archives += [(read_members(PYODIDE / "python_stdlib.zip", lambda n: not stdlib_more(n)),
+                      DIST / LAZY_ARCHIVES[0][0], SITE_PREFIX),
+                     (read_members(NUMPY_WHEEL, lambda n: not numpy_lazy(n)), DIST / LAZY_ARCHIVES[1][0], SITE_PREFIX)]
     return archives
 
 
@@ -384,7 +394,7 @@ def pack_python(cdn: bool) -> None:
 def copy_pyodide(cdn: bool) -> None:
     out = DIST / "pyodide"
     if cdn:
-        (DIST / "static/config.js").write_text(f'export const PYODIDE_URL = "{CDN}";\nexport const STDLIB_MORE = [];\n')
+        (DIST / "static/config.js").write_text(f'export const PYODIDE_URL = "{CDN}";\nexport const LAZY_ARCHIVES = [];\n')
         return
     out.mkdir()
     for name in PYODIDE_FILES:
@@ -393,7 +403,8 @@ def copy_pyodide(cdn: bool) -> None:
         sys.exit(f"build: {NUMPY_WHEEL.name} does not have the expected sha256; refusing to ship it")
     precompress(out / "pyodide.asm.wasm")
     (DIST / "static/config.js").write_text('export const PYODIDE_URL = "../pyodide/";\n'
-                                           f'export const STDLIB_MORE = {json.dumps(sorted(STDLIB_MORE))};\n')
+                                           "export const LAZY_ARCHIVES = " + json.dumps(
+                                               [[Path(f).name, names] for f, names in LAZY_ARCHIVES]) + ";\n")
 
 
 def write_lock() -> None:

@@ -1,43 +1,47 @@
-"""The browser's standard library beyond what a cold start loads (installed by the worker).
+"""The browser's Python beyond what a cold start loads (installed by the worker).
 
-build.py ships the stdlib modules that Pyodide, numpy and the lab import at start-up in
-python_stdlib.zip, the other modules a learner commonly imports (statistics, fractions,
-pprint, csv, ...) in a second archive that is fetched only when one of them is first
-imported, and leaves the rest of the stdlib out to save bytes. ``install`` puts a finder
-at the end of ``sys.meta_path`` that
+build.py ships what Pyodide, numpy and the lab import at start-up; the other stdlib
+modules a learner commonly imports (statistics, fractions, pprint, csv, ...) and
+numpy.random (its shared libraries are a fifth of the bytes of a cold visit, and the lab
+only needs it for mini-batches, datasets and random restarts) come in archives fetched
+when one of their modules is first imported; the rest of the stdlib is left out to save
+bytes. ``install`` puts a finder at the end of ``sys.meta_path`` that
 
-- on the first import of a module of the second archive fetches it (``fetch(url)`` gives
-  its bytes; a synchronous request, which a worker may make), puts it on ``sys.path``
-  and lets the usual zip importer load the module;
+- on the first import of a module of a lazy archive fetches it (``fetch(url)`` gives its
+  bytes: a synchronous request, which a worker may make), unpacks it into ``SITE`` and
+  lets the usual finders load the module (numpy.random's shared libraries are then
+  loaded by Pyodide as the import needs them);
 - for any other stdlib module that is not there, raises a ModuleNotFoundError saying
   that the lab's browser Python leaves it out.
 
-Not used in CPython, where the whole stdlib is present (the finder is never reached).
+Not used in CPython, where everything is present (the finder is never reached).
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
+import io
 import sys
+import zipfile
 from collections.abc import Callable
 
-ARCHIVE = "/lib/python_stdlib_more.zip"
+SITE = "/lib/python3.13/site-packages"
 
 
-class StdlibMore:
-    def __init__(self, fetch: Callable[[str], bytes], url: str, names: frozenset[str]):
-        self.fetch, self.url, self.names, self.loaded = fetch, url, names, False
+class LazyArchives:
+    def __init__(self, fetch: Callable[[str], bytes], archives):
+        self.fetch = fetch
+        self.todo = [(str(url), tuple(str(n) for n in names)) for url, names in archives]
 
     def find_spec(self, fullname, path=None, target=None):
+        for i, (url, names) in enumerate(self.todo):
+            if any(fullname == n or fullname.startswith(n + ".") for n in names):
+                del self.todo[i]
+                zipfile.ZipFile(io.BytesIO(bytes(self.fetch(url)))).extractall(SITE)
+                importlib.invalidate_caches()  # the path finders cached the miss
+                return importlib.util.find_spec(fullname)
         top = fullname.partition(".")[0]
-        if top in self.names and not self.loaded:
-            self.loaded = True
-            with open(ARCHIVE, "wb") as f:
-                f.write(bytes(self.fetch(self.url)))
-            sys.path.append(ARCHIVE)
-            importlib.invalidate_caches()
-            return importlib.util.find_spec(fullname)
         if top in sys.stdlib_module_names and top not in sys.builtin_module_names:
             raise ModuleNotFoundError(
                 f"No module named {fullname!r}: the lab's Python in the browser leaves this "
@@ -46,7 +50,7 @@ class StdlibMore:
         return None
 
 
-def install(fetch: Callable[[str], bytes], url: str, names) -> None:
-    """Add the finder (once): ``names`` are the top-level modules of the archive at ``url``."""
-    if not any(isinstance(f, StdlibMore) for f in sys.meta_path):
-        sys.meta_path.append(StdlibMore(fetch, url, frozenset(names)))
+def install(fetch: Callable[[str], bytes], archives) -> None:
+    """Add the finder (once). ``archives``: (url, module names) of each lazy archive."""
+    if not any(isinstance(f, LazyArchives) for f in sys.meta_path):
+        sys.meta_path.append(LazyArchives(fetch, archives))
