@@ -116,9 +116,13 @@ def bundle_editor() -> None:
 # (xml, http, urllib, unittest, sqlite3, argparse, pyodide.console / pyodide.http, and
 # email but for its package, which importlib.metadata imports: so importlib.metadata
 # lists distributions but cannot read their metadata, ...) is left out to save bytes, and
-# importing it gives a clear ModuleNotFoundError (gdlab.usercode). Packages are kept
-# whole only where listed with "/*". tests/test_stdlib_keep.py checks that every
-# name here is in the shipped zip; tests/test_dist_python.py imports them all in node.
+# importing it gives a clear ModuleNotFoundError (gdlab.stdlib_more). Packages are kept
+# whole only where listed with "/*"; the encodings by ENCODINGS_KEPT. Measured on the
+# build of 2026-11-29 (bench/bench_page.py --bytes-only, median of 3): a cold visit 9.20 ->
+# 6.05 MB gzip -6 (6.76 -> 4.66 MB brotli); a learner's first import of a lazy archive's
+# module costs its fetch and, for numpy.random, ~0.7-0.85 s of loading its shared
+# libraries (60-80 ms before). tests/test_stdlib_keep.py checks that every name here is in
+# the shipped zips; tests/test_dist_python.py imports LEARNER_IMPORTS in node.
 LEARNER_IMPORTS = """math random itertools functools collections statistics json time re
     dataclasses typing fractions decimal copy string textwrap heapq bisect operator enum abc
     warnings traceback io contextlib datetime pprint numbers types inspect csv calendar uuid

@@ -11,8 +11,9 @@ bytes. ``install`` puts a finder at the end of ``sys.meta_path`` that
   bytes: a synchronous request, which a worker may make), unpacks it into ``SITE`` and
   lets the usual finders load the module (numpy.random's shared libraries are then
   loaded by Pyodide as the import needs them);
-- for any other stdlib module that is not there, raises a ModuleNotFoundError saying
-  that the lab's browser Python leaves it out.
+- for any other stdlib module, or part of numpy (numpy.fft, numpy.ma, numpy.polynomial,
+  numpy.testing, ...), that is not there, raises a ModuleNotFoundError saying that the
+  lab's browser Python leaves it out.
 
 Not used in CPython, where everything is present (the finder is never reached).
 """
@@ -42,6 +43,10 @@ class LazyArchives:
                 importlib.invalidate_caches()  # the path finders cached the miss
                 return importlib.util.find_spec(fullname)
         top = fullname.partition(".")[0]
+        if top == "numpy" and "numpy" in sys.modules:
+            raise ModuleNotFoundError(
+                f"No module named {fullname!r}: the lab's numpy in the browser leaves it out to "
+                "load faster (numpy.linalg and numpy.random are there)", name=fullname)
         if top in sys.stdlib_module_names and top not in sys.builtin_module_names:
             raise ModuleNotFoundError(
                 f"No module named {fullname!r}: the lab's Python in the browser leaves this "
