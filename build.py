@@ -109,31 +109,96 @@ def bundle_editor() -> None:
         "--minify", "--log-level=warning", f"--outfile={DIST / 'static/vendor/codemirror.js'}")
 
 
-# What the lab never imports: left out of the browser's stdlib and numpy to save bytes.
-# Not tarfile, shutil, tempfile, zipfile, pathlib, sysconfig or json: Pyodide's package
-# loader imports them (tests/test_pyc.py fails on any loader error).
-STDLIB_UNUSED = set("""unittest xml xmlrpc http multiprocessing _pyrepl pydoc pydoc_data
-    doctest pdb tkinter turtledemo idlelib ensurepip venv lib2to3 wsgiref sqlite3 curses dbm
-    tomllib mailbox imaplib smtplib ftplib nntplib poplib telnetlib turtle pickletools _pyio
-    difflib zipapp cProfile profile pstats trace tabnanny pyclbr webbrowser
-    antigravity this __hello__""".split())
-ENCODINGS_KEPT = {"__init__", "aliases", "utf_8", "utf_8_sig", "ascii", "latin_1", "idna",
-                  "cp1252", "cp437", "raw_unicode_escape", "unicode_escape", "utf_16", "utf_32", "charmap"}
+# The browser's stdlib is an allow-list: the modules a cold start and the lab import,
+# measured by `sys.modules` in Pyodide (node, tests/test_dist_python.py does the same run)
+# after loadPyodide + loadPackage("numpy") + `import numpy` + gdlab's ops + a learner's
+# program importing everything in LEARNER_IMPORTS; everything else in python_stdlib.zip
+# (xml, http, urllib, unittest, sqlite3, argparse, pyodide.console / pyodide.http, and
+# email but for its package, which importlib.metadata imports: so importlib.metadata
+# lists distributions but cannot read their metadata, ...) is left out to save bytes, and
+# importing it gives a clear ModuleNotFoundError (gdlab.stdlib_more). Packages are kept
+# whole only where listed with "/*"; the encodings by ENCODINGS_KEPT. Measured on the
+# build of 2026-11-29 (bench/bench_page.py --bytes-only, median of 3): a cold visit 9.20 ->
+# 6.05 MB gzip -6 (6.76 -> 4.66 MB brotli); a learner's first import of a lazy archive's
+# module costs its fetch and, for numpy.random, ~0.7-0.85 s of loading its shared
+# libraries (60-80 ms before). tests/test_stdlib_keep.py checks that every name here is in
+# the shipped zips; tests/test_dist_python.py imports LEARNER_IMPORTS in node.
+LEARNER_IMPORTS = """math random itertools functools collections statistics json time re
+    dataclasses typing fractions decimal copy string textwrap heapq bisect operator enum abc
+    warnings traceback io contextlib datetime pprint numbers types inspect csv calendar uuid
+    timeit queue weakref base64 hashlib struct array glob fnmatch shlex secrets""".split()
+# fetched by the worker only when a learner first imports one of them (gdlab.stdlib_more)
+STDLIB_MORE = set("statistics fractions pprint csv calendar uuid timeit queue shlex locale _strptime".split())
+# the archives a cold visit does not fetch: (file in dist, module names it holds)
+LAZY_ARCHIVES = [("static/python_stdlib_more.zip", sorted(STDLIB_MORE)), ("static/numpy_random.zip", ["numpy.random"])]
+STDLIB_KEEP = (set(LEARNER_IMPORTS) - STDLIB_MORE) | set("""
+    _pyodide/* pyodide pyodide._core pyodide._package_loader pyodide._run_js pyodide._state
+    pyodide.code pyodide.common pyodide.ffi pyodide.ffi.wrappers pyodide.webloop
+    __future__ _collections_abc _colorize _compat_pickle _compression _opcode_metadata
+    _sitebuiltins _weakrefset ast asyncio bz2 codecs collections collections.abc
+    concurrent concurrent.futures concurrent.futures._base contextvars copyreg ctypes
+    ctypes._endian dis email encodings genericpath hmac importlib importlib._abc
+    importlib._bootstrap importlib._bootstrap_external importlib.abc importlib.machinery
+    importlib.metadata/* importlib.resources importlib.resources._common
+    importlib.resources._functional importlib.resources.abc importlib.util json keyword linecache
+    logging ntpath opcode os pathlib/* pickle platform posixpath re/* reprlib selectors shutil
+    signal site socket stat subprocess tarfile tempfile threading token tokenize warnings
+    zipfile zipfile._path zipfile._path.glob zipimport json.decoder json.encoder json.scanner""".split()) | {
+    "asyncio." + m for m in """base_events base_futures base_subprocess base_tasks constants coroutines
+    events exceptions format_helpers futures locks log mixins protocols queues runners
+    selector_events sslproto staggered streams subprocess taskgroups tasks threads timeouts
+    transports trsock unix_events""".split()}  # not windows_*, proactor_events, __main__
+# utf-8, latin-1, ascii, utf-16/32 text needs no module here (CPython's own fast paths);
+# cp437: zipfile's names; the escapes: bytes.decode("unicode_escape")
+ENCODINGS_KEPT = {"__init__", "aliases", "utf_8", "ascii", "latin_1", "cp437", "raw_unicode_escape",
+                  "unicode_escape"}
+
+
+def stdlib_module(name: str) -> str:
+    """The dotted module of a stdlib zip member ("a/b/__init__.py" -> "a.b")."""
+    return name.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+
+
+def stdlib_kept(module: str) -> bool:
+    parts = module.split(".")
+    return module in STDLIB_KEEP or any(".".join(parts[:i]) + "/*" in STDLIB_KEEP
+                                        for i in range(1, len(parts) + 1))
+
+
+def stdlib_more(name: str) -> bool:
+    return name.endswith(".py") and stdlib_module(name).split(".")[0] in STDLIB_MORE
 
 
 def stdlib_unused(name: str) -> bool:
-    top = name.split("/")[0].removesuffix(".py")
-    if top == "encodings" and "/" in name:
+    if stdlib_more(name):
+        return True  # in the second archive
+    if name.startswith("encodings/") and name != "encodings/__init__.py":
         return name.split("/")[1].split(".")[0] not in ENCODINGS_KEPT
-    return top in STDLIB_UNUSED
+    return not name.endswith(".py") or not stdlib_kept(stdlib_module(name))
+
+
+NUMPY_DROPPED = ("numpy/f2py/", "numpy/_pyinstaller/", "numpy/_core/include/", "numpy/doc/",
+                 "numpy/fft/", "numpy/ma/", "numpy/polynomial/", "numpy/testing/", "numpy/typing/",
+                 "numpy/compat/", "numpy/_core/lib/", "numpy/random/lib/", "numpy/random/_examples/", "numpy/ctypeslib.py",
+                 "numpy/matlib.py", "numpy/conftest.py", "numpy/linalg/lapack_lite.",
+                 "numpy/core/", "numpy/char/", "numpy/strings/", "numpy/_core/defchararray.py",
+                 "numpy/_core/strings.py", "numpy/lib/recfunctions.py",
+                 "numpy/lib/user_array.py", "numpy/lib/_user_array_impl.py")
+
+
+def numpy_lazy(name: str) -> bool:
+    """numpy.random: in its own archive, fetched on its first import (gdlab.stdlib_more)."""
+    return name.startswith("numpy/random/") and not numpy_unused(name)
 
 
 def numpy_unused(name: str) -> bool:
-    """Type stubs, build tools, tests and the lazily imported numpy.fft / numpy.ma /
-    numpy.polynomial (the lab uses none of them; np.poly1d and np.roots stay)."""
-    return (name.endswith(".pyi") or "/tests/" in name or name.startswith((
-        "numpy/f2py/", "numpy/_pyinstaller/", "numpy/_core/include/", "numpy/doc/",
-        "numpy/fft/", "numpy/ma/", "numpy/polynomial/")))
+    """Type stubs, Cython headers, static libraries, build tools, tests, examples, and what the lab and
+    a learner's usual numpy never import: numpy.fft / ma / polynomial / testing / typing /
+    ctypeslib / matlib / lib.recfunctions / char / strings, numpy.core (numpy 1's name,
+    deprecated), numpy.linalg.lapack_lite (only numpy's tests import it); np.poly1d,
+    np.roots, np.linalg, np.random stay."""
+    return (name.endswith((".pyi", ".pxd", ".a")) or "/tests/" in name
+            or name.startswith(NUMPY_DROPPED))
 
 
 # Where each archive's modules live in Pyodide's file system (their code objects'
@@ -143,19 +208,79 @@ SITE_PREFIX = "/lib/python3.13/site-packages/"
 GDLAB_PREFIX = "/home/pyodide/lib/"
 
 # Run by Pyodide's own Python 3.13 in node: every .py member of /in.zip compiled to a
-# sourceless .pyc (unchecked hash: valid without the source) in /out.zip.
+# sourceless .pyc (unchecked hash: valid without the source) in /out.zip. Compiled with
+# optimize=2 (as `python -OO`): the stdlib, numpy and gdlab ship without docstrings and
+# without asserts (the interpreter's own sys.flags.optimize stays 0). What reads
+# __doc__ copes with None, but for numpy/_core/multiarray.py (DOCSTRINGS_NEEDED: its
+# dispatchers' docstrings become the C functions' at import, optimize=1 there); numpy's
+# docstrings of C objects go too (DOC_CALLS_DROPPED): np.linspace.__doc__ and
+# np.sum.__doc__ are None; help() has no pydoc here anyway. The
+# learner's own code is compiled in the browser at run time, so its asserts still run.
 PYC_PY = """
-import importlib.util, zipfile
+import ast, importlib.util, types, zipfile
 from importlib._bootstrap_external import _code_to_hash_pyc
+
+def varint(out, v):
+    while v >= 64:
+        out.append(0x40 | (v & 63))
+        v >>= 6
+    out.append(v)
+
+def lines_only(code, exact):
+    # the same code with a line table of line numbers only (no columns: about a third of
+    # a .pyc's gzip bytes); exact: co_lines() unchanged, else every instruction on the
+    # first line of its function (the stdlib's and numpy's frames, which the learner's
+    # tracebacks never show: another 15% of their bytes)
+    units, out, prev, i = [p[0] for p in code.co_positions()], bytearray(), code.co_firstlineno, 0
+    if not exact:
+        units = [code.co_firstlineno] * len(units)
+    while i < len(units):
+        line, n = units[i], 1
+        while i + n < len(units) and n < 8 and units[i + n] == line:
+            n += 1
+        if line is None:
+            out.append(0x80 | 15 << 3 | n - 1)  # no location
+        else:
+            out.append(0x80 | 13 << 3 | n - 1)  # a line delta, no columns
+            d = line - prev
+            varint(out, (-d << 1) | 1 if d < 0 else d << 1)
+            prev = line
+        i += n
+    consts = tuple(lines_only(c, exact) if isinstance(c, types.CodeType) else c for c in code.co_consts)
+    new = code.replace(co_linetable=bytes(out), co_consts=consts)
+    assert not exact or list(new.co_lines()) == list(code.co_lines()), code.co_qualname
+    return new
+
+# gdlab keeps its exact lines (its own errors stay easy to place)
+EXACT_LINES = "/home/pyodide/lib/"
+
+# numpy's C functions take their docstrings from these modules' dispatchers at import
+# (overrides.py: add_docstring(implementation, dispatcher.__doc__) needs a str)
+DOCSTRINGS_NEEDED = {"numpy/_core/multiarray.py"}
+
+# numpy's docstrings of its C objects: under -OO numpy's C add_docstring does nothing, so
+# here, as the interpreter's own flag stays 0, these modules' top-level add_newdoc(...)
+# calls are left out instead (~60 kB gzip; np.ndarray.__doc__, np.sum.__doc__ are None)
+DOC_CALLS_DROPPED = {"numpy/_core/_add_newdocs.py", "numpy/_core/_add_newdocs_scalars.py"}
+
+def without_doc_calls(src):
+    tree = ast.parse(src)
+    tree.body = [s for s in tree.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Call)
+                 and getattr(s.value.func, "id", "") in ("add_newdoc", "add_newdoc_for_scalar_type"))]
+    return tree
+
 def compile_zip(prefix):
     with zipfile.ZipFile("/in.zip") as zin, zipfile.ZipFile("/out.zip", "w") as zout:
         for name in zin.namelist():
             src = zin.read(name)
-            try:
-                code = compile(src, prefix + name, "exec", dont_inherit=True)
+            try:  # optimize=2: no docstrings, no asserts (see above)
+                code = compile(without_doc_calls(src) if name in DOC_CALLS_DROPPED else src,
+                               prefix + name, "exec", dont_inherit=True,
+                               optimize=1 if name in DOCSTRINGS_NEEDED else 2)
             except SyntaxError:
                 continue  # left as source
-            zout.writestr(name[:-3] + ".pyc", _code_to_hash_pyc(code, importlib.util.source_hash(src), False))
+            zout.writestr(name[:-3] + ".pyc",
+                          _code_to_hash_pyc(lines_only(code, prefix.startswith(EXACT_LINES)), importlib.util.source_hash(src), False))
 """
 PYC_JS = """
 import { readFileSync, writeFileSync } from "node:fs";
@@ -173,8 +298,13 @@ for (const [src, dst, prefix] of JSON.parse(jobs)) {
 
 
 def read_members(src: Path, drop) -> list[tuple[zipfile.ZipInfo, bytes]]:
+    """The members kept, without the directory entries left empty (zipimport would import
+    an empty directory as a namespace package: `import xml` must fail, not give nothing)."""
     with zipfile.ZipFile(src) as z:
-        return [(info, z.read(info)) for info in z.infolist() if not drop(info.filename)]
+        kept = [info for info in z.infolist() if not info.is_dir() and not drop(info.filename)]
+        dirs = [info for info in z.infolist() if info.is_dir()
+                and any(k.filename.startswith(info.filename) for k in kept)]
+        return [(info, z.read(info)) for info in dirs + kept]
 
 
 def pyc_jobs(jobs: list[tuple[list, str]]) -> list[dict[str, bytes]]:
@@ -248,7 +378,12 @@ def python_archives(cdn: bool) -> list[tuple]:
     archives = [(gdlab_members(), DIST / "static/gdlab.zip", GDLAB_PREFIX)]
     if not cdn:
         archives += [(read_members(PYODIDE / "python_stdlib.zip", stdlib_unused), out / "python_stdlib.zip", STDLIB_PREFIX),
-                     (read_members(NUMPY_WHEEL, numpy_unused), out / NUMPY_WHEEL.name, SITE_PREFIX)]
+                     (read_members(NUMPY_WHEEL, lambda n: numpy_unused(n) or numpy_lazy(n)),
+                      out / NUMPY_WHEEL.name, SITE_PREFIX)]
+        # fetched on first import, unpacked into site-packages (gdlab.stdlib_more)
+        archives += [(read_members(PYODIDE / "python_stdlib.zip", lambda n: not stdlib_more(n)),
+                      DIST / LAZY_ARCHIVES[0][0], SITE_PREFIX),
+                     (read_members(NUMPY_WHEEL, lambda n: not numpy_lazy(n)), DIST / LAZY_ARCHIVES[1][0], SITE_PREFIX)]
     return archives
 
 
@@ -263,7 +398,7 @@ def pack_python(cdn: bool) -> None:
 def copy_pyodide(cdn: bool) -> None:
     out = DIST / "pyodide"
     if cdn:
-        (DIST / "static/config.js").write_text(f'export const PYODIDE_URL = "{CDN}";\n')
+        (DIST / "static/config.js").write_text(f'export const PYODIDE_URL = "{CDN}";\nexport const LAZY_ARCHIVES = [];\n')
         return
     out.mkdir()
     for name in PYODIDE_FILES:
@@ -271,7 +406,9 @@ def copy_pyodide(cdn: bool) -> None:
     if sha256(NUMPY_WHEEL) != NUMPY_SHA256:
         sys.exit(f"build: {NUMPY_WHEEL.name} does not have the expected sha256; refusing to ship it")
     precompress(out / "pyodide.asm.wasm")
-    (DIST / "static/config.js").write_text('export const PYODIDE_URL = "../pyodide/";\n')
+    (DIST / "static/config.js").write_text('export const PYODIDE_URL = "../pyodide/";\n'
+                                           "export const LAZY_ARCHIVES = " + json.dumps(
+                                               [[Path(f).name, names] for f, names in LAZY_ARCHIVES]) + ";\n")
 
 
 def write_lock() -> None:

@@ -126,7 +126,7 @@ def wait_ready(page, timeout=60.0) -> None:
     raise RuntimeError("Python did not become ready")
 
 
-def visit(context, url) -> dict:
+def visit(context, url, files: bool = False) -> dict:
     page = context.new_page()
     sizes, paths = [], []
 
@@ -140,23 +140,25 @@ def visit(context, url) -> dict:
     marks = page.evaluate("""() => ({first: Number(document.body.dataset.firstDrawMs),
                                      ready: Number(document.body.dataset.pythonReadyMs)})""")
     page.close()
-    return {**marks, "bytes": sum(s for s in sizes if s > 0), **encoded_sizes(paths)}
+    return {**marks, "bytes": sum(s for s in sizes if s > 0), **encoded_sizes(paths, files)}
 
 
-def encoded_sizes(paths: list[str]) -> dict:
+def encoded_sizes(paths: list[str], files: bool = False) -> dict:
     """gzip -6 (what GitHub Pages sends) and brotli (best of the shipped .br or quality 9)
     of every response of the visit, from the dist files themselves."""
     gz = br = 0
+    each = {}
     for path in paths:
         file = build.DIST / (path or "index.html")
         if not file.is_file():
             continue
         data = file.read_bytes()
         packed = file.suffix in build.COMPRESSIBLE
-        gz += len(gzip.compress(data, 6)) if packed else len(data)
+        g = len(gzip.compress(data, 6)) if packed else len(data)
         ready = file.with_name(file.name + ".br")
-        br += (ready.stat().st_size if ready.exists() else len(build.brotli.compress(data, quality=9))) if packed else len(data)
-    return {"gzip": gz, "brotli": br}
+        b = (ready.stat().st_size if ready.exists() else len(build.brotli.compress(data, quality=9))) if packed else len(data)
+        gz, br, each[path] = gz + g, br + b, (g, b)
+    return {"gzip": gz, "brotli": br, **({"files": each} if files else {})}
 
 
 def cold_and_warm(p, url) -> tuple[dict, dict]:
@@ -208,12 +210,35 @@ def serve(directory: Path, csp=None):
     return server, url
 
 
+def bytes_only(repeats: int) -> None:
+    """Cold visits of the lab only: what each response weighs, and Python ready."""
+    server, url = serve(build.DIST, build.CSP)
+    rows = []
+    with sync_playwright() as p:
+        for _ in range(repeats):
+            with tempfile.TemporaryDirectory() as profile:
+                ctx = p.chromium.launch_persistent_context(profile, executable_path=str(build.CHROMIUM), args=ARGS)
+                rows.append(visit(ctx, url, files=True))
+                ctx.close()
+    for path, (gz, br) in sorted(rows[-1]["files"].items(), key=lambda kv: -kv[1][0]):
+        print(f"{gz / 1e3:9.1f} kB gzip  {br / 1e3:9.1f} kB brotli  {path}")
+    med = lambda k: statistics.median(r[k] for r in rows)  # noqa: E731
+    print(f"bytes (cold)   {med('gzip') / 1e6:.2f} MB gzip -6 ({med('brotli') / 1e6:.2f} MB brotli), "
+          f"median of {repeats} (budget 6.5 MB gzip)")
+    print(f"python ready   cold {med('ready'):6.0f} ms (median; each: {', '.join(str(round(r['ready'])) for r in rows)})")
+    server.shutdown()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--bytes-only", action="store_true",
+                    help="only cold visits of the lab: bytes (gzip -6 / brotli, file by file) and Python ready")
     args = ap.parse_args()
     if build.needs_build():
         build.build()
+    if args.bytes_only:
+        return bytes_only(args.repeats)
     server, url = serve(build.DIST, build.CSP)
     plain = build.make_server(0, csp=None)  # the sweep bench imports a module via evaluate
     threading.Thread(target=plain.serve_forever, daemon=True).start()

@@ -12,7 +12,7 @@
 //   page -> worker  {type: "call", id, msg}                   msg: a gdlab.bridge message
 // Messages of any other shape are ignored.
 
-import { PYODIDE_URL } from "./config.js";
+import { PYODIDE_URL, LAZY_ARCHIVES } from "./config.js";
 
 const t0 = performance.now();
 let packages = [];
@@ -44,8 +44,22 @@ async function boot() {
   pyodide.unpackArchive(await gdlabZip, "zip", { extractDir: "/home/pyodide/lib" });
   pyodide.runPython("import sys; sys.path.insert(0, '/home/pyodide/lib')");
   const bridge = pyodide.pyimport("gdlab.bridge");
+  // what a cold start does not load (learner-only stdlib modules, numpy.random), fetched
+  // on the first import of one of its modules
+  pyodide.pyimport("gdlab.stdlib_more").install(fetchSync, pyodide.toPy(
+    LAZY_ARCHIVES.map(([file, names]) => [new URL(file, import.meta.url).href, names])));
   mark("gdlab");
   return bridge.handle_json;
+}
+
+/** The bytes at url, synchronously (a worker may): for imports, which cannot wait. */
+function fetchSync(url) {
+  const xhr = new XMLHttpRequest();
+  xhr.open("GET", url, false);
+  xhr.responseType = "arraybuffer";
+  xhr.send();
+  if (xhr.status !== 200) throw new Error(`${url}: HTTP ${xhr.status}`);
+  return new Uint8Array(xhr.response);
 }
 
 const ready = boot();
