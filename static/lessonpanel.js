@@ -100,7 +100,8 @@ export function createLessonPanel({ section, store, schema, python, codeLab }) {
     try {
       const client = await python.whenReady;
       const res = await client.call({ op: "check", code: codeLab().pane.getCode(), reference: lesson.exercise,
-        hyper: (lesson.state && lesson.state.hyper) || {} }, { timeLimitMs: 2000 });
+        hyper: (lesson.state && lesson.state.hyper) || {}, schedule: lesson.exercise_schedule || null },
+      { timeLimitMs: 4000 });
       if (res.error) checkOut.textContent = `Your code did not run: ${res.error}`;
       else if (res.match) checkOut.textContent = `✓ Matches the lab's ${res.reference} for all ${res.steps} steps.`;
       else checkOut.textContent = `✗ Parts ways with the lab's ${res.reference} at step ${res.step}: yours ${cell(res.yours)}, expected ${cell(res.expected)}.`;

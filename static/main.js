@@ -340,6 +340,30 @@ function syncCodeParam(lab) {
   if (url.href !== location.href) history.replaceState(history.state, "", url);
 }
 
+/**
+ * Batch size and Seed on data problems, with the mini-batch gradient's variance at the
+ * start: measured by the core over seeded draws, beside its closed form.
+ */
+function showBatch(schema, state) {
+  const n = schema.surfaces.get(state.surface).n_samples || 0;
+  $("batch-row").hidden = !n;
+  $("batch-help").hidden = !n;
+  $("batch-size").max = String(n);
+  const range = n ? `1 to ${n}; ${n} is the full batch (every row at every step).` : "";
+  $("batch-help").textContent = range;
+  const b = state.extra.batch_size;
+  if (!n || !b) return;
+  python.start();
+  python.whenReady.then((client) => client.call({ ...runMessage(state), op: "variance" })).then((v) => {
+    const now = python.ready && showBatch.latest === state;
+    if (!now || v.error) return;
+    $("batch-help").textContent = `${range} Gradient variance at the start, batch ${v.batch_size}: `
+      + `${v.measured.toPrecision(3)} measured over ${v.draws} seeded batches; closed form `
+      + `tr(Σ)/B·(n−B)/(n−1) = ${v.closed_form.toPrecision(3)}.`;
+  }, () => {});
+  showBatch.latest = state;
+}
+
 /** Everything that follows a change of the state. */
 async function onState(lab, state, prev) {
   const { schema, store, binder, view, surfaces } = lab;
@@ -355,13 +379,8 @@ async function onState(lab, state, prev) {
       renderHyperFields($("schedule-params"), schema.schedules.get(name), "schedule");
     }
   }
-  if (!prev || prev.surface !== state.surface) {
-    const n = schema.surfaces.get(state.surface).n_samples || 0;
-    $("batch-row").hidden = !n;
-    $("batch-help").hidden = !n;
-    $("batch-size").max = String(n);
-    $("batch-help").textContent = n ? `1 to ${n}; ${n} is the full batch (every row at every step)` : "";
-  }
+  if (!prev || prev.surface !== state.surface || prev.extra.batch_size !== state.extra.batch_size
+      || prev.extra.seed !== state.extra.seed) showBatch(schema, state);
   binder.render(state);
   lab.codeLab?.onState(state, prev);
   if (lab.codeLab && !lab.codeLab.active) lab.runs.setUser(null);

@@ -35,6 +35,7 @@ MESSAGES = {
               "n": 5}],
     "check": [{"code": PLAIN_STEP, "reference": "sgd"},
               {"code": PLAIN_STEP, "reference": "momentum"}],
+    "variance": [{"surface": "linreg", "batch_size": 8}],
     "program": [{"surface": "bowl", "optimizer": "adam", "lr": 0.05},
                 {"preset": "schedules", "lr": 0.3}],
 }
@@ -43,7 +44,7 @@ BAD = {
     "catalog": None, "landscape": {"surface": "nope"}, "run": {"lr": -1},
     "sweep": {"lrs": []}, "compare": {"runs": 3}, "lesson": {"name": "nope"},
     "user": {"code": "def loss(w):\n    return 1 +\n"}, "check": {"code": QUAD},
-    "program": {"preset": "no-such-preset"},
+    "program": {"preset": "no-such-preset"}, "variance": {"surface": "bowl"},
 }
 
 

@@ -756,3 +756,16 @@ def test_flat_inflection_stalls_left_of_zero_and_finds_nine_quarters_from_the_ri
     assert rows["from -1"][10][0] == pytest.approx(left, rel=1e-12)
     assert rows["from 0.5"][10][0] == pytest.approx(right, rel=1e-12)
     assert f"{left:.3f}".replace("-", "−") in run_lesson("flat-inflection")["note"]
+
+
+def test_schedule_by_hand_is_checked_against_sgd_under_step_decay():
+    """The exercise's Check: the starting code parts ways at step 101 (the first halving);
+    the rule written as the text asks matches torch-equal step decay for all 600 steps."""
+    from gdlab.bridge import handle
+
+    lesson = LESSONS["schedule-by-hand"]
+    msg = {"op": "check", "reference": lesson.exercise, "schedule": lesson.exercise_schedule}
+    start = handle({**msg, "code": lesson.code})
+    assert not start["match"] and start["step"] == 101
+    done = lesson.code.replace("    lr_t = lr\n", "    lr_t = lr * 0.5 ** (t // 100)\n")
+    assert handle({**msg, "code": done})["match"]

@@ -291,3 +291,18 @@ def test_overfit_validation_loss_turns_where_a_plain_numpy_loop_says():
     np.testing.assert_allclose(out["val_loss"], val, rtol=1e-9)
     assert int(np.argmin(out["val_loss"])) == turn and 20 < turn < 200
     assert val[-1] > 3 * val[turn] and np.all(np.diff(train) < 0)   # rises while training falls
+
+
+@pytest.mark.parametrize("batch", [1, 8, 64, 999])
+def test_measured_minibatch_gradient_variance_matches_its_closed_form(batch):
+    from gdlab.analysis import grad_variance
+
+    s = get_surface("linreg")
+    w = np.zeros(4)
+    X = np.hstack([problems.linreg().X, np.ones((1000, 1))])
+    y = problems.linreg().y
+    per_row = 2 * (X @ w - y)[:, None] * X                       # each row's gradient, by hand
+    trace = np.mean(np.sum((per_row - per_row.mean(axis=0)) ** 2, axis=1))
+    out = grad_variance(s, w, batch)
+    assert out["closed_form"] == pytest.approx(trace / batch * (1000 - batch) / 999, rel=1e-10)
+    assert out["measured"] == pytest.approx(out["closed_form"], rel=0.15)

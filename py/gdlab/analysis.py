@@ -114,3 +114,19 @@ def curvature(surface, at=None) -> dict:
         "lr_monotone": 1.0 / top if top > 0 else None,
         "lr_stable": 2.0 / top if top > 0 else None,
     }
+
+
+def grad_variance(surface, w, batch_size: int, draws: int = 2000, seed: int = 0) -> dict:
+    """The mini-batch gradient's spread at ``w``: E‖g_B − ∇L‖² measured over ``draws``
+    seeded batches of ``batch_size`` rows (drawn without replacement), beside its closed
+    form tr(Σ)/B · (n − B)/(n − 1), Σ the covariance of the per-row gradients."""
+    n = surface.n_samples
+    w = np.asarray(w, dtype=float)
+    full = surface.grad(w)
+    rows = np.stack([surface.batch_grad(w, np.array([i])) for i in range(n)])
+    trace = float(np.mean(np.sum((rows - full) ** 2, axis=-1)))
+    rng = np.random.default_rng(seed)
+    picks = [rng.choice(n, batch_size, replace=False) for _ in range(draws)]
+    measured = float(np.mean([np.sum((rows[p].mean(axis=0) - full) ** 2) for p in picks]))
+    return {"batch_size": batch_size, "n": n, "draws": draws, "measured": measured,
+            "closed_form": trace / batch_size * (n - batch_size) / max(n - 1, 1)}

@@ -16,7 +16,7 @@ import json
 import numpy as np
 
 from . import runner
-from .analysis import curvature, summarize
+from .analysis import curvature, grad_variance, summarize
 from .errors import GdlabError
 from .experiment import KEYS, STATE_KEYS, number, prepare, run_experiment
 from .lessons import LESSONS, preset_program, run_lesson
@@ -61,7 +61,8 @@ def catalog(_msg=None) -> dict:
 def _lesson_catalog() -> list[dict]:
     return [{"name": l.name, "title": l.title, "topic": l.topic, "source": l.source,
              "state": l.state, "note": l.note, "code": l.code, "compare": list(l.compare),
-             "exercise": l.exercise, "facts": list(l.facts)} for l in LESSONS.values()]
+             "exercise": l.exercise, "exercise_schedule": l.exercise_schedule,
+             "facts": list(l.facts)} for l in LESSONS.values()]
 
 
 def landscape(msg: dict) -> dict:
@@ -186,6 +187,16 @@ def program(msg: dict) -> dict:
     return program_answer(make_program(settings))
 
 
+def variance(msg: dict) -> dict:
+    """The mini-batch gradient's variance at the start, measured and in closed form."""
+    x = prepare(_state(msg))
+    s = x["surface"]
+    if not s.n_samples:
+        raise GdlabError(f"'{s.name}' has no data rows to draw mini-batches from")
+    b = x["batch_size"] or s.n_samples
+    return {"surface": s.name, **grad_variance(s, x["start"], b, seed=x["seed"])}
+
+
 def _state(msg: dict) -> dict:
     return {k: msg[k] for k in KEYS if k in msg}
 
@@ -196,7 +207,7 @@ def _tol(msg: dict) -> float | None:
 
 OPS = {"catalog": catalog, "landscape": landscape, "run": run, "sweep": sweep,
        "compare": compare, "lesson": lesson, "user": user,
-       "check": check, "program": program}
+       "check": check, "program": program, "variance": variance}
 
 
 def handle(msg) -> dict:

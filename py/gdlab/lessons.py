@@ -53,6 +53,7 @@ class Lesson:
     tol: float | None = None         # absolute tolerance for steps_to_tol (default: 1% of start error)
     step: str | None = None          # the code pane's step() when it is not the state's own rule
     header: str = ""                 # the comment on top of the code pane (default: the title)
+    exercise_schedule: dict | None = None  # the schedule the reference runs under (Check)
 
     @property
     def note(self) -> str:
@@ -75,9 +76,9 @@ LANDSCAPES = "Landscapes and minima"
 TOPICS = (LR, MOMENTUM, DATA, SCHEDULES, LANDSCAPES)
 
 def _lesson(name, title, topic, source, state, note, compare=(), exercise=None, step=None,
-            header="", facts=(), tol=None) -> Lesson:
+            header="", facts=(), tol=None, exercise_schedule=None) -> Lesson:
     return Lesson(name, title, topic, source, state, " ".join(note.split()), tuple(compare),
-                  exercise, tuple(facts), tol, step, header)
+                  exercise, tuple(facts), tol, step, header, exercise_schedule)
 
 
 def _runs(base: dict, key: str, values, label=None) -> tuple[dict, ...]:
@@ -400,7 +401,8 @@ LESSONS: dict[str, Lesson] = {l.name: l for l in [
             """Change `step` so the learning rate halves every 100 steps, press Run code, and
             compare the final distance with the constant rate. Noisy gradients make the
             difference visible; on a noiseless bowl it would not be.""",
-            step=SCHEDULE_TODO),
+            step=SCHEDULE_TODO, exercise="sgd",
+            exercise_schedule={"name": "step", "step_size": 100, "gamma": 0.5}),
     _lesson("batch-sizes", "Batch sizes on 10,000 × 5", DATA, "004",
             {**TEN_K, "batch_size": 64},
             """Smaller batches give noisier steps: at lr 0.01, batch 1 and 16 still wander around

@@ -91,6 +91,14 @@ ANSWERS: dict[str, dict[str, str]] = {
     "compare": {
         "runs": "[run answer + label] (see compare.runs)",
     },
+    "variance": {
+        "surface": "str: surface name (a data problem)",
+        "batch_size": "int: B (the full batch when the state has none)",
+        "n": "int: rows of data",
+        "draws": "int: mini-batches drawn for the measurement",
+        "measured": "float: mean ‖g_B − ∇L‖² over the draws, at the start",
+        "closed_form": "float: tr(Σ)/B · (n − B)/(n − 1), Σ the per-row gradients' covariance",
+    },
     "lesson": {
         "lesson": "str: preset name",
         "title": "str",
@@ -202,6 +210,8 @@ ITEMS: dict[str, dict[str, str]] = {
         "note": "str: rendered with the numbers run_lesson computes",
         "code": "str: the code pane's program", "compare": "[{...state, label}]",
         "exercise": "str | null",
+        "exercise_schedule": "{name, ...settings} | null: the schedule the exercise's "
+                             "reference runs under (Check)",
         "facts": "[str]: the extra facts run_lesson computes for this preset",
     },
     "hyper": HYPER,

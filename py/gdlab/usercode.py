@@ -37,6 +37,7 @@ from .experiment import number, vector
 from .limits import MAX_LR, PAGE_STEPS_MAX
 from .optimizers import make_optimizer
 from .runner import run
+from .schedules import make_schedule
 
 FILENAME = "<code>"
 MAX_USER_STEPS = PAGE_STEPS_MAX  # the learner's program runs under the page's limit
@@ -287,7 +288,8 @@ def run_user(msg: dict) -> dict:
 def check_user(msg: dict) -> dict:
     """Compare the learner's ``step`` with a built-in optimizer from the same start.
 
-    ``msg["reference"]`` names the optimizer (with ``msg["hyper"]``). The answer says
+    ``msg["reference"]`` names the optimizer (with ``msg["hyper"]``), ``msg["schedule"]``
+    (``{name, ...settings}``, optional) the schedule its lr follows. The answer says
     whether the two trajectories agree (to ``rtol`` 1e-6 relative, 1e-9 absolute) and,
     if not, the first step where they part ways and both values there.
     """
@@ -298,7 +300,12 @@ def check_user(msg: dict) -> dict:
     surf = problem(ns, cfg["start"]).surface
     reference, hyper = make_optimizer(str(msg.get("reference") or "sgd"), msg.get("hyper") or {})
     mine = run(surf, step_optimizer(ns["step"], cfg["lr"]), cfg["lr"], cfg["steps"], cfg["start"])
-    ref = run(surf, reference, cfg["lr"], cfg["steps"], cfg["start"])
+    sched = msg.get("schedule")
+    schedule = None
+    if isinstance(sched, dict) and sched.get("name"):
+        schedule, _ = make_schedule(str(sched["name"]), cfg["lr"], cfg["steps"],
+                                    {k: v for k, v in sched.items() if k != "name"})
+    ref = run(surf, reference, cfg["lr"], cfg["steps"], cfg["start"], schedule=schedule)
     a, b = mine.path[0], ref.path[0]
     same = np.isclose(a, b, rtol=1e-6, atol=1e-9, equal_nan=True).all(axis=-1)
     bad = np.flatnonzero(~same)

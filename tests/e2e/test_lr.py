@@ -133,3 +133,18 @@ def test_the_validation_preset_draws_a_held_out_curve_that_turns_up_while_traini
     assert len(held) == len(train) == 2001
     assert int(np.argmin(held)) == turn
     assert held[-1] > 3 * held[turn] and np.all(np.diff(train) < 0)
+
+
+def test_a_batch_size_shows_the_gradient_variance_beside_its_closed_form(page, lab_url):
+    page.goto(f"{lab_url}?surface=linreg&batch_size=8")
+    ready(page)
+    help_text = page.locator("#batch-help")
+    wait_until(lambda: "closed form" in help_text.inner_text(), 30, "the variance")
+    import re
+    m = re.search(r"batch 8: ([\d.e+-]+) measured over \d+ seeded batches; closed form .* = ([\d.e+-]+)\.",
+                  help_text.inner_text())
+    measured, closed = float(m.group(1)), float(m.group(2))
+    from gdlab.analysis import grad_variance
+    from gdlab.surfaces import get_surface
+    ref = grad_variance(get_surface("linreg"), [0.0] * 4, 8)
+    assert closed == pytest.approx(ref["closed_form"], rel=2e-3) and measured == pytest.approx(ref["measured"], rel=2e-3)

@@ -133,3 +133,14 @@ def test_hostile_messages_are_ignored_or_refused_as_text(page, lab_url, host_url
         send(msg)
     time.sleep(1.0)
     assert frame.get_by_label("Learning rate value").input_value() == "0.1"
+
+
+def test_check_holds_the_schedule_exercise_to_step_decay(page, lab_url):
+    page.goto(f"{lab_url}?preset=schedule-by-hand")
+    ready(page)
+    check = page.get_by_role("button", name="Check")
+    wait_until(lambda: check.count() == 1 and check.is_visible(), 20, "the Check button")
+    check.click()
+    out = page.locator(".check-result")
+    wait_until(lambda: "step" in out.inner_text(), 30, "the check result")
+    assert "Parts ways with the lab's sgd at step 101" in out.inner_text()
