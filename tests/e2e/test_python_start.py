@@ -52,8 +52,9 @@ def test_four_embeds_start_python_one_at_a_time(page, lab_url, host_url):
 def test_the_touched_embed_jumps_the_queue(page, lab_url, host_url):
     page.goto(f"{host_url}four.html?lab={quote(lab_url)}")
     frames = lab_frames(page)
-    # touch lab 4 as soon as it exists, while the first Python is starting
-    wait_until(lambda: frames[3].evaluate("() => !!document.body"), 30, "lab 4's page")
+    # touch lab 4 once it waits in the line (its start-up code listens), while the first
+    # Python is starting: on a warm visit every lab queues at once
+    wait_until(lambda: frames[3].evaluate(STATE).get("python") == "queued", 30, "lab 4 in the line")
     page.locator("#lab4").dispatch_event("pointerdown")  # reaches the host page only
     page.frame_locator("#lab4").locator("body").dispatch_event("pointerdown")
     wait_until(lambda: all(s.get("python") == "ready" for s in states(frames)), 180, "four ready labs")
