@@ -144,3 +144,20 @@ def test_check_holds_the_schedule_exercise_to_step_decay(page, lab_url):
     out = page.locator(".check-result")
     wait_until(lambda: "step" in out.inner_text(), 30, "the check result")
     assert "Parts ways with the lab's sgd at step 101" in out.inner_text()
+
+
+def test_the_messages_a_host_hears_carry_exactly_the_keys_the_readme_promises(page, lab_url, host_url):
+    """The postMessage contract: README's "Talking to the lab" lists each message's keys."""
+    readme = (ROOT / "README.md").read_text()
+    promised = {}
+    for kind in ("gdlab:ready", "gdlab:result"):
+        m = re.search(r"\{type: \"" + kind + r"\"(?:, ([^}]*))?\}", readme)
+        promised[kind] = {"type", *(k.strip() for k in (m.group(1) or "").split(",") if k.strip())}
+    page.add_init_script("window.__heard = []; addEventListener('message', (e) => __heard.push(e.data));")
+    page.goto(f"{host_url}host.html?lab={lab_url}")
+    heard = lambda kind: [m for m in page.evaluate("() => window.__heard")
+                          if isinstance(m, dict) and m.get("type") == kind]
+    wait_until(lambda: heard("gdlab:result") and heard("gdlab:ready"), 120, "a result and ready")
+    for kind, keys in promised.items():
+        for message in heard(kind):
+            assert set(message) == keys, (kind, sorted(set(message) ^ keys))
