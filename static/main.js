@@ -176,11 +176,23 @@ function createLrViews({ schema, store, runs }) {
   const schedPlot = createSchedulePlot($("schedule-plot"));
   let banded = null;
 
-  function update(live, cursor) {
+  // The sweep plot follows the slider a moment after the path and the loss curve: its
+  // marker and threshold labels are a relayout, which would double the cost of a scrub.
+  let sweepTimer = 0;
+  function showSweep() {
+    sweepTimer = 0;
     const state = store.get();
     const s = schema.surfaces.get(state.surface);
     const sweep = plotsCustom() ? null : runs.sweepOf(state);
     sweepPlot.show(sweep, state.lr, { lossLog: Boolean(s.log_loss) && Number.isFinite(s.min_loss), minLoss: s.min_loss });
+  }
+
+  function update(live, cursor) {
+    const state = store.get();
+    const s = schema.surfaces.get(state.surface);
+    const sweep = plotsCustom() ? null : runs.sweepOf(state);
+    clearTimeout(sweepTimer);
+    sweepTimer = setTimeout(showSweep, 120);
     const range = $("lr-range");
     const regime = sweep ? regimeAt(sweep, state.lr) : null;
     range.setAttribute("aria-valuetext", valueText(state.lr, regime));
