@@ -107,42 +107,6 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
     return ready;
   }
 
-  function fgLayout(extra = {}) {
-    return baseLayout({ plot_bgcolor: "rgba(0,0,0,0)", xaxis: { ...BARE, range: ctx.xRange },
-      yaxis: { ...BARE, range: ctx.yRange }, ...extra });
-  }
-
-  function curveLayout(xRange, yRange) {
-    return baseLayout({
-      margin: CURVE_MARGIN,
-      xaxis: axis("step", { range: xRange }),
-      yaxis: axis(ctx.lossLog ? (surface.min_loss ? "loss − min" : "loss (log)") : "loss",
-        { type: ctx.lossLog ? "log" : "linear", range: yRange, exponentformat: "power" }),
-    });
-  }
-
-  /** Without a landscape (more than two parameters) the view follows the paths. */
-  function followRanges(slots) {
-    const xs = [];
-    const ys = [];
-    for (const s of slots) for (const p of s.run.points) { xs.push(p[0]); ys.push(p[1] ?? 0); }
-    return { "xaxis.range": niceRange(xs, false), "yaxis.range": niceRange(ys, false) };
-  }
-
-  /** The traces of the slots (only those at `only`, an index set, when given) and the extras. */
-  function traces(slots, cursor, yRange, only = null) {
-    const live = slots.find((s) => s.live) || null;
-    const fg = [];
-    const curve = [];
-    slots.forEach((s, i) => {
-      const skip = only && !only.has(i);
-      fg.push(...(skip ? [null, null] : landscapeTraces(s, cursor, ctx)));
-      curve.push(...(skip ? [null, null, null] : curveTraces(s, cursor, ctx, yRange)));
-    });
-    fg.push(...liveExtras(live, cursor, ctx));
-    return { fg, curve };
-  }
-
   /** Draw every slot up to step `cursor`. */
   async function showRuns(slots, cursor, { steps, key } = {}) {
     await ready;
@@ -156,22 +120,22 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
     const steps2 = new Map(slots.map((s) => [s.id, [s.run, Math.min(cursor, drawable(s.run, ctx) - 1)]]));
     const follow = !ctx.hasLandscape || ctx.dim > 2;
     if (nextShape !== shape) {
-      const t = traces(slots, cursor, yRange);
+      const t = traces(ctx, slots, cursor, yRange);
       shape = nextShape;
       shown = steps2;
       shownX = xRange;
       shownY = yRange;
-      const fl = fgLayout(follow ? splitRanges(followRanges(slots)) : {});
+      const fl = fgLayout(ctx, follow ? splitRanges(followRanges(slots)) : {});
       await Promise.all([
         P().react(fgEl, t.fg, fl, CONFIG),
-        P().react(curveEl, t.curve, curveLayout(xRange, yRange), CONFIG),
+        P().react(curveEl, t.curve, curveLayout(ctx, surface, xRange, yRange), CONFIG),
       ]);
       return;
     }
     // Same runs on screen: resend only the traces of runs that changed (and the extras).
     const changed = changedSlots(slots, shown, steps2);
     shown = steps2;
-    const t = traces(slots, cursor, yRange, new Set(changed));
+    const t = traces(ctx, slots, cursor, yRange, new Set(changed));
     const fgIdx = changed.flatMap((i) => [2 * i, 2 * i + 1]);
     for (let j = 2 * slots.length; j < t.fg.length; j++) fgIdx.push(j);
     const curveIdx = changed.flatMap((i) => [3 * i, 3 * i + 1, 3 * i + 2]);   // line, dot, validation
@@ -189,25 +153,10 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
     ]);
   }
 
-  /** One run stands out (thicker, opaque), the others fade; null: all alike. */
-  function highlight(id) {
-    for (const gd of [fgEl, curveEl]) {
-      const data = gd.data || [];
-      const idx = [];
-      const opacity = [];
-      data.forEach((tr, i) => {
-        if (!tr.legendgroup) return;
-        idx.push(i);
-        opacity.push(id === null || tr.legendgroup === id ? 1 : 0.2);
-      });
-      if (idx.length) P().restyle(gd, { opacity }, idx);
-    }
-  }
-
   bindPick(fgEl, () => (surface ? ctx : null), onPick);
 
   return {
-    showSurface, showRuns, highlight,
+    showSurface, showRuns, highlight: (id) => highlight([fgEl, curveEl], id),
     get surfaceName() { return surface ? surface.name : null; },
   };
 }
@@ -257,4 +206,55 @@ function bindPick(fgEl, context, onPick) {
     if (ctx.dim === 1) onPick([xa.p2d(px)]);
     else onPick([xa.p2d(px), ya.p2d(py)]);
   });
+}
+
+function fgLayout(ctx, extra = {}) {
+  return baseLayout({ plot_bgcolor: "rgba(0,0,0,0)", xaxis: { ...BARE, range: ctx.xRange },
+    yaxis: { ...BARE, range: ctx.yRange }, ...extra });
+}
+
+function curveLayout(ctx, surface, xRange, yRange) {
+  return baseLayout({
+    margin: CURVE_MARGIN,
+    xaxis: axis("step", { range: xRange }),
+    yaxis: axis(ctx.lossLog ? (surface.min_loss ? "loss − min" : "loss (log)") : "loss",
+      { type: ctx.lossLog ? "log" : "linear", range: yRange, exponentformat: "power" }),
+  });
+}
+
+/** Without a landscape (more than two parameters) the view follows the paths. */
+function followRanges(slots) {
+  const xs = [];
+  const ys = [];
+  for (const s of slots) for (const p of s.run.points) { xs.push(p[0]); ys.push(p[1] ?? 0); }
+  return { "xaxis.range": niceRange(xs, false), "yaxis.range": niceRange(ys, false) };
+}
+
+/** The traces of the slots (only those at `only`, an index set, when given) and the extras. */
+function traces(ctx, slots, cursor, yRange, only = null) {
+  const live = slots.find((s) => s.live) || null;
+  const fg = [];
+  const curve = [];
+  slots.forEach((s, i) => {
+    const skip = only && !only.has(i);
+    fg.push(...(skip ? [null, null] : landscapeTraces(s, cursor, ctx)));
+    curve.push(...(skip ? [null, null, null] : curveTraces(s, cursor, ctx, yRange)));
+  });
+  fg.push(...liveExtras(live, cursor, ctx));
+  return { fg, curve };
+}
+
+/** One run stands out (opaque), the others fade; null: all alike. */
+function highlight(graphs, id) {
+  for (const gd of graphs) {
+    const data = gd.data || [];
+    const idx = [];
+    const opacity = [];
+    data.forEach((tr, i) => {
+      if (!tr.legendgroup) return;
+      idx.push(i);
+      opacity.push(id === null || tr.legendgroup === id ? 1 : 0.2);
+    });
+    if (idx.length) window.Plotly.restyle(gd, { opacity }, idx);
+  }
 }

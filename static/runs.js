@@ -48,15 +48,16 @@ export function runLabel(schema, state) {
 /** The colour of the c-th run other than the live one (which has RUN_COLORS[0]). */
 const otherColor = (c) => RUN_COLORS[1 + (c % (RUN_COLORS.length - 1))];
 
-export function createRuns({ schema, python, view: view0, onChange }) {
+/**
+ * Where runs' numbers come from: the cache, Python (the live run through `latest`, newest
+ * wins; fixed runs one call each) and, until Python has answered, the view's file.
+ */
+function createRunSource({ schema, python, view, onChange }) {
   const cache = new Map();
   const pending = new Set();
   const errors = new Map();
-  const early = createEarlyRuns(schema, view0);
-  let lastLive = null;       // the live run drawn last: shown while the next one computes
-  let user = null;           // a result of the learner's program
-  const sweeps = createSweeps({ schema, python, remember, known: (key) => cache.has(key), onChange });
-  const api = { view, setUser, remember, sweepOf: sweeps.sweepOf, liveError: "", approx: false };
+  const early = createEarlyRuns(schema, view);
+  const src = { cache, errors, runOf, remember, liveError: "" };
 
   function remember(key, run) {
     cache.set(key, run);
@@ -66,11 +67,11 @@ export function createRuns({ schema, python, view: view0, onChange }) {
   function fetchLive(state, key) {
     python.client.latest("run", runMessage(state)).then((res) => {
       if (res === null || res === undefined) return;      // superseded by a newer request
-      if (res.error) { api.liveError = res.error; onChange("error"); return; }
-      api.liveError = "";
+      if (res.error) { src.liveError = res.error; onChange("error"); return; }
+      src.liveError = "";
       remember(key, normalizeRun(res));
       onChange("live");
-    }, (err) => { api.liveError = String(err && err.message || err); onChange("error"); });
+    }, (err) => { src.liveError = String(err && err.message || err); onChange("error"); });
   }
 
   function fetchFixed(state, key) {
@@ -100,62 +101,74 @@ export function createRuns({ schema, python, view: view0, onChange }) {
     if (live) fetchLive(state, key); else fetchFixed(state, key);
     return early.runOf(state, false);
   }
+  return src;
+}
+
+/** The preset's labelled runs on this surface, as full states. */
+function presetSpecs(schema, state) {
+  const lesson = state.preset ? schema.lessons.get(state.preset) : null;
+  if (!lesson || !lesson.compare) return [];
+  return lesson.compare
+    .map((spec, i) => ({ i, label: spec.label || `run ${i + 1}`, state: specState(schema, spec) }))
+    .filter((p) => p.state.surface === state.surface);
+}
+
+/** The runs drawn beside the live one: a preset's others, kept runs, a full-batch twin. */
+function otherSlots(schema, src, state, matched) {
+  const slot = (id, label, color, s, kind) => ({ id, label, color, run: src.runOf(s, false), live: false,
+    kind, state: s, error: src.errors.get(keyOf(s)) || "" });
+  const slots = [];
+  let c = 0;
+  for (const p of presetSpecs(schema, state)) {
+    if (!matched || p.i !== matched.i) slots.push(slot(`preset-${p.i}`, p.label, otherColor(c++), p.state, "preset"));
+  }
+  (state.kept || []).forEach((spec, i) => {
+    const s = specState(schema, spec, state.surface);
+    slots.push(slot(`kept-${i}`, `kept: ${runLabel(schema, s)}`, otherColor(c++), s, "kept"));
+  });
+  if (state.extra.batch_size) {           // a mini-batch run beside the full batch's
+    const full = { ...state, extra: { ...state.extra } };
+    delete full.extra.batch_size;
+    slots.push(slot("full-batch", "full batch", otherColor(c++), full, "full-batch"));
+  }
+  return slots;
+}
+
+/** A learner's step() beside a built-in optimizer: the built-in one, dotted. */
+function compareSlot(run) {
+  const cmp = (run._compare ??= normalizeRun(run.compare));
+  return { id: "compare", label: `compare: ${cmp.optimizer}`, traceName: "compare",
+    color: COMPARE_COLOR, dash: "dot", run: cmp, live: false, kind: "compare" };
+}
+
+export function createRuns({ schema, python, view: view0, onChange }) {
+  const src = createRunSource({ schema, python, view: view0, onChange });
+  const sweeps = createSweeps({ schema, python, remember: src.remember, known: (key) => src.cache.has(key), onChange });
+  let lastLive = null;       // the live run drawn last: shown while the next one computes
+  let user = null;           // a result of the learner's program
+  const api = { view, setUser, sweepOf: sweeps.sweepOf, approx: false,
+    get liveError() { return src.liveError; } };
 
   function liveSlot(state, matched) {
     if (user) {
       return { id: "live", label: "Your code", color: PATH_COLOR, run: user, live: true, traceName: "path", state };
     }
-    let run = runOf(state, true);
-    api.approx = Boolean(run && !cache.has(keyOf(state)));
+    let run = src.runOf(state, true);
+    const exact = src.cache.has(keyOf(state));
+    api.approx = Boolean(run && !exact);
     if (run) lastLive = run;
     else if (lastLive && lastLive.surface === state.surface) run = lastLive;   // until the new one comes
-    if (run && python.ready && !api.approx && cache.has(keyOf(state))) sweeps.prefetch(state);
+    if (run && python.ready && exact) sweeps.prefetch(state);
     return { id: "live", label: matched ? matched.label : runLabel(schema, state), color: PATH_COLOR,
-      run, live: true, traceName: "path", state, error: api.liveError };
-  }
-
-  /** The preset's labelled runs on this surface, as full states. */
-  function presetSpecs(state) {
-    const lesson = state.preset ? schema.lessons.get(state.preset) : null;
-    if (!lesson || !lesson.compare || user) return [];
-    return lesson.compare
-      .map((spec, i) => ({ i, label: spec.label || `run ${i + 1}`, state: specState(schema, spec) }))
-      .filter((p) => p.state.surface === state.surface);
+      run, live: true, traceName: "path", state, error: src.liveError };
   }
 
   function view(state) {
-    const presets = presetSpecs(state);
-    const matched = presets.find((p) => sameRun(p.state, state)) || null;
-    const slots = [];
-    let c = 0;
-    for (const p of presets) {
-      if (p === matched) continue;
-      slots.push(fixedSlot(`preset-${p.i}`, p.label, otherColor(c++), p.state));
-    }
-    (user ? [] : state.kept || []).forEach((spec, i) => {
-      const s = specState(schema, spec, state.surface);
-      slots.push(fixedSlot(`kept-${i}`, `kept: ${runLabel(schema, s)}`, otherColor(c++), s, "kept"));
-    });
-    // A mini-batch run is drawn beside the full-batch run of the same settings.
-    if (state.extra.batch_size && !user) {
-      const full = { ...state, extra: { ...state.extra } };
-      delete full.extra.batch_size;
-      slots.push(fixedSlot("full-batch", "full batch", otherColor(c++), full, "full-batch"));
-    }
-    slots.push(liveSlot(state, matched));
-    const liveRun = slots[slots.length - 1].run;
-    if (liveRun && liveRun.compare) {
-      const cmp = (liveRun._compare ??= normalizeRun(liveRun.compare));
-      slots.splice(slots.length - 1, 0, { id: "compare", label: `compare: ${cmp.optimizer}`,
-        traceName: "compare", color: COMPARE_COLOR, dash: "dot", run: cmp, live: false, kind: "compare" });
-    }
-    return slots;
-  }
-
-  function fixedSlot(id, label, color, state, kind = "preset") {
-    const key = keyOf(state);
-    const run = runOf(state, false);
-    return { id, label, color, run, live: false, kind, state, error: errors.get(key) || "" };
+    const matched = user ? null : presetSpecs(schema, state).find((p) => sameRun(p.state, state)) || null;
+    const slots = user ? [] : otherSlots(schema, src, state, matched);
+    const live = liveSlot(state, matched);
+    if (live.run && live.run.compare) slots.push(compareSlot(live.run));
+    return [...slots, live];
   }
 
   function setUser(run) {

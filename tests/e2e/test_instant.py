@@ -18,7 +18,7 @@ def drawn(page):
     """The run traces of both plots, by name: their x and y."""
     return page.evaluate("""() => ['landscape', 'curve'].map((id) =>
         Object.fromEntries((document.getElementById(id).data || [])
-          .filter((t) => t.legendgroup && !t.name.endsWith('(now)') && !/validation\)?$/.test(t.name))
+          .filter((t) => t.legendgroup && !t.name.endsWith('(now)') && !/validation\\)?$/.test(t.name))
           .map((t) => [t.name, [Array.from(t.x), Array.from(t.y)]])))""")
 
 
