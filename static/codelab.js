@@ -2,7 +2,8 @@
 // line and the slider following each other, Run code / Stop / Reset code, edits kept in
 // local storage, and code that arrives in a link (shown, not run).
 //
-//   const lab = createCodeLab({ section, store, schema, python, draw, notice, embed });
+//   const lab = createCodeLab({ section, store, schema, python, draw, notice, embed, programs });
+//   (programs: program.js's createPrograms, shared with the notebook download)
 //   lab.active            true after a successful Run code, until the view changes
 //   lab.request(state)    re-run the learner's program for a new lr / steps (slider)
 //   lab.onState(state, prev)   keep the editor in step with the controls
@@ -13,7 +14,6 @@
 
 import { mountCodePane } from "./codepane.js";
 import { readLr } from "./lrline.js";
-import { createPrograms } from "./program.js";
 import { sameButLr } from "./state.js";
 
 export const USER_TIME_LIMIT_MS = 1000;
@@ -42,8 +42,7 @@ function storage() {
 }
 
 export function createCodeLab({ section, store, schema, python, draw, notice, onEdit: onCodeEdit,
-  embed = false, instance = "", programs: early = [] }) {
-  const programs = createPrograms({ schema, python, early });
+  embed = false, instance = "", programs }) {
   const lab = { active: false, request, onState, codeParam };
   let dirty = false;           // the learner edited the code of this view
   let lastRun = null;          // the program text of the last successful run

@@ -38,3 +38,16 @@ export function formatValue(x) {
 export function formatPoint(p) {
   return p.map((v) => String(Number(Number(v).toPrecision(4)))).join(",");
 }
+
+/** A value in a results table: 4 significant digits (an exponent when very large or
+ * small), integers as they are, "–" for none, vectors as (a, b). */
+export function formatCell(value) {
+  if (value === null || value === undefined) return "–";
+  if (typeof value === "number") {
+    if (!Number.isFinite(value) || Number.isInteger(value)) return String(value);
+    return Math.abs(value) >= 1e4 || Math.abs(value) < 1e-3 ? value.toExponential(2) : String(Number(value.toPrecision(4)));
+  }
+  if (Array.isArray(value)) return `(${value.map(formatCell).join(", ")})`;
+  if (value && typeof value === "object" && value.data) return formatCell(Array.from(value.data));
+  return String(value);
+}

@@ -9,6 +9,8 @@
 // Everything shown comes from the core (`lesson` and `check` ops) and is inserted as
 // text, never as HTML.
 
+import { formatCell } from "./format.js";
+
 function el(tag, attrs = {}, text = "") {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
@@ -28,18 +30,6 @@ export function groupPresets(select, schema) {
   }
   select.append(...groups.values());
   select.value = current;
-}
-
-function cell(value) {
-  if (value === null || value === undefined) return "–";
-  if (typeof value === "number") {
-    if (!Number.isFinite(value)) return String(value);
-    if (Number.isInteger(value)) return String(value);
-    return Math.abs(value) >= 1e4 || Math.abs(value) < 1e-3 ? value.toExponential(2) : String(Number(value.toPrecision(4)));
-  }
-  if (Array.isArray(value)) return `(${value.map(cell).join(", ")})`;
-  if (value && typeof value === "object" && value.data) return cell(Array.from(value.data));
-  return String(value);
 }
 
 export function createLessonPanel({ section, store, schema, python, codeLab }) {
@@ -72,7 +62,7 @@ export function createLessonPanel({ section, store, schema, python, codeLab }) {
     if (!facts.length) { section.hidden = true; section.replaceChildren(); return; }
     if (facts.length) {
       const dl = el("dl", { class: "facts" });
-      for (const [k, v] of facts) dl.append(el("dt", {}, k.replace(/_/g, " ")), el("dd", {}, cell(v)));
+      for (const [k, v] of facts) dl.append(el("dt", {}, k.replace(/_/g, " ")), el("dd", {}, formatCell(v)));
       parts.push(dl);
     }
     section.replaceChildren(...parts);
@@ -104,7 +94,7 @@ export function createLessonPanel({ section, store, schema, python, codeLab }) {
       { timeLimitMs: 4000 });
       if (res.error) checkOut.textContent = `Your code did not run: ${res.error}`;
       else if (res.match) checkOut.textContent = `✓ Matches the lab's ${res.reference} for all ${res.steps} steps.`;
-      else checkOut.textContent = `✗ Parts ways with the lab's ${res.reference} at step ${res.step}: yours ${cell(res.yours)}, expected ${cell(res.expected)}.`;
+      else checkOut.textContent = `✗ Parts ways with the lab's ${res.reference} at step ${res.step}: yours ${formatCell(res.yours)}, expected ${formatCell(res.expected)}.`;
     } catch (err) {
       checkOut.textContent = `Stopped: ${err && err.message ? err.message : err}`;
     }

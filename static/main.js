@@ -18,6 +18,7 @@ import { createLessonPanel, groupPresets } from "./lessonpanel.js";
 import { mountShare } from "./share.js";
 import { createPythonHandle, describe, setPythonText } from "./python-start.js";
 import { createRuns } from "./runs.js";
+import { createPrograms } from "./program.js";
 import { applyLayout } from "./layout.js";
 import { createPlayer } from "./player.js";
 import { createEmbed, embedded } from "./embed.js";
@@ -298,7 +299,7 @@ function startCodeLab(lab) {
       section: $("code-pane"), store, schema, python, draw: (res, opts) => showUserResult(lab, res, opts),
       notice: (text) => setText("notice", text), onEdit: lab.scheduleUrl,
       embed: false, instance: new URLSearchParams(location.search).get("id") || "",
-      programs: (lab.early && lab.early.programs) || [],
+      programs: lab.programs,
     });
     lab.codeLab.onState(store.get(), null);
     lab.lessonPanel.onState(store.get(), null);   // the Check button lives in the code pane
@@ -414,8 +415,8 @@ async function main() {
   const catalog = await loadCatalog(boot);
   const home = early || {};
   const lab = setupState(catalog, boot && boot.home);
-  lab.early = home;
-  lab.python = python;
+  // The code pane's programs: one cache for the pane and the notebook download.
+  lab.programs = createPrograms({ schema: lab.schema, python, early: home.programs || [] });
   const { schema, store } = lab;
   const showError = (message) => { setText("error", message); $("status").textContent = `error: ${message}`; };
   lab.plots = createPlots($("landscape-bg"), $("landscape"), $("curve"), {

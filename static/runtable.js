@@ -6,7 +6,7 @@
 //
 // Numbers come from the core (each run's summary); text is inserted as text.
 
-import { formatLr } from "./format.js";
+import { formatCell, formatLr } from "./format.js";
 
 const COLUMNS = [
   ["optimizer", "optimizer"], ["lr", "lr"], ["status", "status"], ["final loss", "final_loss"],
@@ -20,15 +20,6 @@ function el(tag, attrs = {}, text = "") {
   return node;
 }
 
-/** A number as the table shows it: 4 significant digits, exponent when very large or small. */
-export function cellText(value) {
-  if (value === null || value === undefined) return "–";
-  if (typeof value !== "number") return String(value);
-  if (!Number.isFinite(value)) return String(value);
-  if (Number.isInteger(value)) return String(value);
-  return Math.abs(value) >= 1e4 || Math.abs(value) < 1e-3 ? value.toExponential(2) : String(Number(value.toPrecision(4)));
-}
-
 function values(slot) {
   const r = slot.run;
   if (!r) return COLUMNS.map(([, k]) => (k === "optimizer" ? slot.state?.optimizer : k === "lr" ? formatLr(slot.state?.lr) : k === "status" ? (slot.error ? "error" : "computing …") : ""));
@@ -37,7 +28,7 @@ function values(slot) {
     if (k === "status" && r.status === "diverged" && r.diverged_at !== null && r.diverged_at !== undefined) {
       return `diverged at ${r.diverged_at}`;
     }
-    return cellText(r[k]);
+    return formatCell(r[k]);
   });
 }
 

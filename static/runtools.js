@@ -5,9 +5,8 @@
 // code lab (for the program a notebook carries).
 
 import { download, notebook, plotsPng, runsCsv } from "./export.js";
-import { createPrograms } from "./program.js";
+import { formatCell } from "./format.js";
 import { specState } from "./state.js";
-import { cellText } from "./runtable.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -18,7 +17,7 @@ function fileStem(state) {
 /** A markdown table of the drawn runs (for the notebook). */
 function markdownTable(slots) {
   const head = "| run | optimizer | lr | status | final loss | steps to tol |\n|---|---|---|---|---|---|";
-  const rows = slots.map(({ label, run }) => `| ${label.replace(/\|/g, "/")} | ${run.optimizer ?? ""} | ${cellText(run.lr_base)} | ${run.status ?? ""} | ${cellText(run.final_loss)} | ${cellText(run.steps_to_tol)} |`);
+  const rows = slots.map(({ label, run }) => `| ${label.replace(/\|/g, "/")} | ${run.optimizer ?? ""} | ${formatCell(run.lr_base)} | ${run.status ?? ""} | ${formatCell(run.final_loss)} | ${formatCell(run.steps_to_tol)} |`);
   return [head, ...rows].join("\n");
 }
 
@@ -46,13 +45,12 @@ export function mountRunTools(lab, { keptMax, keptSpec, sameRun, setText }) {
       setText("error", `The image could not be made: ${err && err.message ? err.message : err}`);
     }
   });
-  const programs = createPrograms({ schema, python: lab.python, early: (lab.early && lab.early.programs) || [] });
   $("download-notebook").addEventListener("click", async () => {
     const state = store.get();
     const s = schema.surfaces.get(state.surface);
     let program;
     try {
-      program = lab.codeLab ? lab.codeLab.pane.getCode() : await programs.of(state);
+      program = lab.codeLab ? lab.codeLab.pane.getCode() : await lab.programs.of(state);
     } catch (err) {
       setText("error", `The notebook could not be written: ${err && err.message ? err.message : err}`);
       return;
