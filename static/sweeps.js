@@ -39,7 +39,7 @@ export function createSweeps({ schema, python, remember, known, onChange }) {
     for (let pos = 0; pos <= scale.max; pos += every) lrs.push(scale.toLr(pos));
     if (lrs.length < SWEEP_MIN_RATES || lrs.length * (state.steps + 1) * (1 + (surface.n_samples || 0)) > SWEEP_MAX_WORK * 4) return;
     const base = runMessage(state);
-    const key = JSON.stringify({ ...base, lr: null });
+    const key = canonical({ ...base, lr: null });   // the experiment but its lr
     if (key === sweptKey) return;
     sweptKey = key;
     python.client.latest("sweep", { ...base, op: "sweep", lrs }, { timeLimitMs: SWEEP_TIME_LIMIT_MS }).then((res) => {
@@ -47,12 +47,12 @@ export function createSweeps({ schema, python, remember, known, onChange }) {
         if (sweptKey === key) sweptKey = null;
         return;
       }
-      storeSweep(state, base, lrs, res);
+      storeSweep(state, key, base, lrs, res);
     }, () => { if (sweptKey === key) sweptKey = null; });
   }
 
-  function storeSweep(state, base, lrs, res) {
-    sweeps.set(canonical({ ...base, lr: null }), {
+  function storeSweep(state, key, base, lrs, res) {
+    sweeps.set(key, {
       lrs, status: res.status, final_loss: res.final_loss, diverged_at: res.diverged_at,
       thresholds: res.thresholds || {},
     });
@@ -60,9 +60,9 @@ export function createSweeps({ schema, python, remember, known, onChange }) {
     onChange("sweep");
     const [k, n, d] = res.paths.shape;
     for (let i = 0; i < k; i++) {
-      const key = canonical({ ...base, lr: lrs[i] });
-      if (known(key)) continue;
-      remember(key, normalizeRun({
+      const rowKey = canonical({ ...base, lr: lrs[i] });
+      if (known(rowKey)) continue;
+      remember(rowKey, normalizeRun({
         surface: res.surface, optimizer: res.optimizer, hyper: res.hyper, lr_base: lrs[i],
         steps: state.steps, start: state.start, dim: d,
         path: { shape: [n, d], data: res.paths.data.subarray(i * n * d, (i + 1) * n * d) },
