@@ -91,7 +91,8 @@ def test_new_surface_brings_its_defaults(page, lab_url):
     now = controls(page)
     for key in ["lr", "steps", "start"]:
         assert now[key] == parabola[key], key
-    wait_until(lambda: "start" not in query(page) or query(page)["start"] == parabola["start"], 5,
+    # one read of the URL per poll: reading it twice raced with the page rewriting it
+    wait_until(lambda: query(page).get("start", parabola["start"]) == parabola["start"], 5,
                "the URL to drop bowl's start")
 
 
