@@ -199,14 +199,17 @@ def course_page(p, url, n: int) -> dict:
 
 
 def serve(directory: Path, csp=None):
-    """directory served on 127.0.0.1, its Python files compressed ahead (the server
-    compresses on the first request, which must not count in a cold visit)."""
+    """directory served on 127.0.0.1, every file compressed ahead (the server compresses
+    on the first request and keeps the result, as a CDN would; that first request must
+    not count in a cold visit)."""
     server = build.make_server(0, directory, csp)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}/"
-    for path in (directory / "pyodide").glob("*.*"):
-        req = urllib.request.Request(url + f"pyodide/{path.name}", headers={"Accept-Encoding": "br"})
-        urllib.request.urlopen(req).read()
+    for path in sorted(directory.rglob("*")):
+        if path.is_file() and path.suffix in build.COMPRESSIBLE:
+            rel = path.relative_to(directory).as_posix()
+            req = urllib.request.Request(url + rel, headers={"Accept-Encoding": "br"})
+            urllib.request.urlopen(req).read()
     return server, url
 
 
