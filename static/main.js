@@ -7,7 +7,8 @@
 //
 // Start-up, fastest first: boot.json (the catalog) and the file of the view the link asks
 // for (static/views/: its landscape and runs, computed at build time by the same core in
-// CPython) draw the page before Python is ready; Python starts once it is drawn.
+// CPython) draw the page before Python is ready, first as a sketch (sketch.js) and then,
+// once Plotly has loaded, with Plotly; Python starts once the sketch is drawn.
 
 import { bindControls, fillSelect, makeCodecs, renderHyperFields } from "./controls.js";
 import { formatCoord, formatLoss } from "./format.js";
@@ -46,14 +47,43 @@ function viewFile(query) {
   return "home";
 }
 
-/** Plotly (a classic script loaded async by index.html). */
-function plotlyReady() {
+/**
+ * Plotly, a classic script that index.html preloads: run only once the first view is
+ * sketched and painted (its start takes a few hundred ms of the main thread, which the
+ * labs of one course page share).
+ */
+function loadPlotly() {
   if (window.Plotly) return Promise.resolve(window.Plotly);
-  const script = document.getElementById("plotly-script");
   return new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = "static/vendor/plotly.min.js";
     script.addEventListener("load", () => resolve(window.Plotly));
     script.addEventListener("error", () => reject(new Error("the plotting library did not load")));
+    document.head.append(script);
   });
+}
+
+/**
+ * When to start Plotly, whose start takes the main thread for a few hundred ms (and the
+ * course page's other labs with it, same-origin frames share one): once this lab's Python
+ * is ready (booting it takes both cores of a small machine) or failed, at the learner's
+ * first touch, or after PLOTLY_WAIT_MS; then after a paint. Until then the sketch shows.
+ */
+function plotlyTurn(python) {
+  const touched = new Promise((resolve) => {
+    for (const type of ["pointerdown", "keydown"]) window.addEventListener(type, resolve, { once: true, capture: true });
+  });
+  const waited = new Promise((resolve) => setTimeout(resolve, PLOTLY_WAIT_MS));
+  return Promise.race([python.whenReady, touched, waited]).catch(() => {}).then(afterPaint);
+}
+const PLOTLY_WAIT_MS = 4000;
+
+/** After the next paint, and once the main thread is idle (or 300 ms later). */
+function afterPaint() {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(() => {
+    if (window.requestIdleCallback) requestIdleCallback(resolve, { timeout: 300 });
+    else resolve();
+  }, 0)));
 }
 
 function setText(id, text) {
@@ -263,7 +293,7 @@ function createView({ schema, store, plots, runs, embed }) {
         document.body.dataset.firstDrawMs = String(Math.round(performance.now()));
       }
       if (l.run && !runs.approx && posted !== l.run) { posted = l.run; embed.result(l.run); }
-      $("runs").dataset.drawn = String(shown().length);
+      if (!plots.sketching) $("runs").dataset.drawn = String(shown().length);   // drawn by Plotly
       // runs still waiting for Python's numbers (none yet, or the precomputed ones)
       $("runs").dataset.pending = String(slots.filter((s) => !s.run || s.run.early).length);
     });
@@ -446,11 +476,14 @@ async function main() {
   if (!store.get().embed) mountShare($("share"));
   store.subscribe((state, prev) => onState(lab, state, prev));
 
-  await plotlyReady();
-  performance.mark("gdlab:plotly-ready");
-  await onState(lab, store.get(), null);
-  startCodeLab(lab);
+  await onState(lab, store.get(), null);     // a sketch (Plotly is not loaded yet)
   python.start();
+  afterPaint().then(() => startCodeLab(lab));
+  await plotlyTurn(python);
+  await loadPlotly();
+  performance.mark("gdlab:plotly-ready");
+  await lab.plots.upgrade();
+  await lab.view.refresh();
   python.whenReady.then(() => {
     if (embedded) lab.embed.ready();
     lab.view.refresh();

@@ -6,6 +6,8 @@
 //   plots.showRuns(slots, cursor, { steps, key })
 //                                           // every run's path up to step `cursor`
 //   plots.highlight(id | null)              // one run stands out, the others fade
+//   plots.upgrade()                         // Plotly has loaded: it redraws what was sketched
+//   plots.sketching                         // true while a graph shows a sketch (sketch.js)
 //
 // `slots` (see runtraces.js) are the view's runs in drawing order, the live run last
 // (on top). `key` names the experiment but its lr: while it stays, the loss curve keeps
@@ -16,9 +18,13 @@
 // transparent on top with the same margins and ranges, holds the runs. When only some
 // runs change (the slider moves the live run, kept runs stay) only their traces are
 // resent, by a zero-length Plotly.animate.
+//
+// Until Plotly has loaded, each graph is sketched on a canvas from the same traces and
+// layout (sketch.js); upgrade() hands the last of them to Plotly.
 
 import { niceRange, rows, slopeAt, surfaceView, vec } from "./landscape.js";
 import { curveTraces, drawable, landscapeTraces, liveExtras, normalizeRun as normalizeWith } from "./runtraces.js";
+import { clearSketch, sketch, sketchPoint } from "./sketch.js";
 import { FONT, GRID_COLOR, PLOT_BG, SLOPE_COLOR, START_COLOR } from "./theme.js";
 
 export { rows, vec };
@@ -77,8 +83,28 @@ function lossRange(slots, ctx, sticky, key) {
   return r;
 }
 
+/**
+ * Draw a graph: with Plotly once it has loaded, else as a sketch, keeping the figure in
+ * `sketched` for upgrade().
+ */
+function render(sketched, el, data, layout, config) {
+  if (window.Plotly) return window.Plotly.react(el, data, layout, config);
+  sketched.set(el, [data, layout, config]);
+  sketch(el, data, layout);
+  return Promise.resolve();
+}
+
+/** Plotly draws every sketched graph (its last figure); each sketch goes once Plotly has drawn. */
+function upgrade(sketched) {
+  const figures = [...sketched];
+  sketched.clear();
+  return Promise.all(figures.map(([el, [data, layout, config]]) =>
+    window.Plotly.react(el, data, layout, config).then(() => clearSketch(el))));
+}
+
 export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
   const P = () => window.Plotly;
+  const sketched = new Map();   // graph element -> its last figure, while sketched
   let surface = null;
   let ctx = null;            // what trace builders need to know about the surface
   let ready = Promise.resolve();
@@ -103,7 +129,7 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
     });
     // The runs' graphs are drawn by the showRuns that always follows (in the same pass:
     // drawing them empty first would cost the first paint two more renders).
-    ready = P().react(bgEl, view.traces, bgLayout, { ...CONFIG, staticPlot: true });
+    ready = render(sketched, bgEl, view.traces, bgLayout, { ...CONFIG, staticPlot: true });
     return ready;
   }
 
@@ -119,7 +145,7 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
     const nextShape = JSON.stringify([ctx.dim, slots.map((s) => [s.id, s.live, s.dash || ""])]);
     const steps2 = new Map(slots.map((s) => [s.id, [s.run, Math.min(cursor, drawable(s.run, ctx) - 1)]]));
     const follow = !ctx.hasLandscape || ctx.dim > 2;
-    if (nextShape !== shape) {
+    if (nextShape !== shape || !P()) {
       const t = traces(ctx, slots, cursor, yRange);
       shape = nextShape;
       shown = steps2;
@@ -127,9 +153,10 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
       shownY = yRange;
       const fl = fgLayout(ctx, follow ? splitRanges(followRanges(slots)) : {});
       await Promise.all([
-        P().react(fgEl, t.fg, fl, CONFIG),
-        P().react(curveEl, t.curve, curveLayout(ctx, surface, xRange, yRange), CONFIG),
+        render(sketched, fgEl, t.fg, fl, CONFIG),
+        render(sketched, curveEl, t.curve, curveLayout(ctx, surface, xRange, yRange), CONFIG),
       ]);
+      if (!P()) shape = "";   // sketched: the next call draws every trace again
       return;
     }
     // Same runs on screen: resend only the traces of runs that changed (and the extras).
@@ -157,6 +184,8 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
 
   return {
     showSurface, showRuns, highlight: (id) => highlight([fgEl, curveEl], id),
+    upgrade: () => { ready = upgrade(sketched); return ready; },
+    get sketching() { return sketched.size > 0; },
     get surfaceName() { return surface ? surface.name : null; },
   };
 }
@@ -195,7 +224,12 @@ function bindPick(fgEl, context, onPick) {
   fgEl.addEventListener("click", (event) => {
     const ctx = context();
     const fl = fgEl._fullLayout;
-    if (!fl || !onPick || !ctx || !ctx.hasLandscape || ctx.dim > 2) return;
+    if (!onPick || !ctx || !ctx.hasLandscape || ctx.dim > 2) return;
+    if (!fl) {   // still a sketch
+      const p = sketchPoint(fgEl, event);
+      if (p) onPick(ctx.dim === 1 ? [p[0]] : p);
+      return;
+    }
     const box = fgEl.querySelector(".main-svg")?.getBoundingClientRect();
     if (!box) return;
     const xa = fl.xaxis;

@@ -17,7 +17,7 @@ export function createSchedulePlot(div) {
     const section = div.closest("section");
     const lrs = run && run.lr ? Array.from(vec(run.lr)) : [];
     section.hidden = !run || !run.schedule || !lrs.length;
-    if (section.hidden) { shown = null; return Promise.resolve(); }
+    if (section.hidden || !P()) { shown = null; return Promise.resolve(); }   // no Plotly yet: drawn on its upgrade
     const k = Math.max(0, Math.min(cursor, lrs.length - 1));
     const now = { x: [k], y: [lrs[k]] };
     if (shown === run) return P().restyle(div, { x: [now.x], y: [now.y] }, [1]);

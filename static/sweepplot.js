@@ -64,7 +64,7 @@ export function createSweepPlot(div, note, { onPick } = {}) {
 
   function show(sweep, lr, { lossLog = false, minLoss = 0 } = {}) {
     div.closest("section").hidden = !sweep;
-    if (!sweep) { shown = null; return Promise.resolve(); }
+    if (!sweep || !P()) { shown = null; return Promise.resolve(); }   // no Plotly yet: drawn on its upgrade
     const t = sweep.thresholds || {};
     note.textContent = t.why ? `No thresholds drawn: ${t.why}.` : t.local
       ? "1/λmax and 2/λmax from the Hessian at the nearest minimum (local: the surface is not a quadratic)."

@@ -66,3 +66,117 @@ def test_the_precomputed_runs_equal_the_live_ones(browser, lab_url, query, runs)
                 assert len(a) == len(b), name
                 # the views keep 6 significant digits: half a unit in the last is 5e-6
                 np.testing.assert_allclose(a, b, rtol=5.1e-6, atol=1e-12, err_msg=name)
+
+
+# --- the sketch: the first picture, drawn before Plotly has loaded (static/sketch.js) ---
+
+PLOT_BOX = """(id) => {
+  // the plot area of a graph in device pixels: the margins plots.js gives Plotly
+  const el = document.getElementById(id);
+  const m = id === 'curve' ? {l: 72, r: 14, t: 10, b: 44} : {l: 56, r: 14, t: 10, b: 44};
+  const d = window.devicePixelRatio || 1;
+  return [m.l * d, m.t * d, (el.clientWidth - m.l - m.r) * d, (el.clientHeight - m.t - m.b) * d].map(Math.round);
+}"""
+
+SKETCH_PIXELS = """([id, box]) => {
+  const c = document.querySelector('#' + id + ' > canvas.sketch');
+  return c ? Array.from(c.getContext('2d').getImageData(...box).data) : null;
+}"""
+
+PLOTLY_PIXELS = """async ([id, box]) => {
+  // Plotly's own picture of the graph, rasterised at the same size
+  const el = document.getElementById(id);
+  const d = window.devicePixelRatio || 1;
+  const url = await Plotly.toImage(el, {format: 'png', width: el.clientWidth, height: el.clientHeight, scale: d});
+  const img = new Image();
+  img.src = url;
+  await img.decode();
+  const c = document.createElement('canvas');
+  c.width = img.width; c.height = img.height;
+  const g = c.getContext('2d');
+  g.drawImage(img, 0, 0);
+  return Array.from(g.getImageData(...box).data);
+}"""
+
+
+def hold_plotly(page):
+    """Plotly's script is held (not answered) until the returned function lets it go."""
+    held = []
+    free = []
+
+    def handle(route):
+        if free:
+            route.continue_()
+        else:
+            held.append(route)
+    page.route("**/vendor/plotly.min.js", handle)
+
+    def release():
+        free.append(True)
+        for route in held:
+            route.continue_()
+    return release
+
+
+def close_share(a, b, tol=40):
+    """The share of pixels whose colours differ by at most `tol` in every channel."""
+    a = np.asarray(a, dtype=int).reshape(-1, 4)[:, :3]
+    b = np.asarray(b, dtype=int).reshape(-1, 4)[:, :3]
+    return float(np.mean(np.abs(a - b).max(axis=1) <= tol))
+
+
+@pytest.mark.parametrize("query", ["?preset=rosenbrock-shootout", "?surface=revenue"])
+def test_the_sketch_shows_the_landscape_plotly_then_draws(page, lab_url, query):
+    release = hold_plotly(page)
+    page.goto(lab_url + query)
+    wait_until(lambda: page.evaluate("() => document.body.dataset.firstDrawMs"), 30, "the first picture")
+    assert page.evaluate("() => typeof window.Plotly") == "undefined"
+    assert page.evaluate("() => document.getElementById('runs').dataset.drawn") is None   # not Plotly's yet
+    box = page.evaluate(PLOT_BOX, "landscape-bg")
+    sketched = page.evaluate(SKETCH_PIXELS, ["landscape-bg", box])
+    assert sketched, "no sketch of the landscape"
+    release()
+    page.mouse.move(5, 5)   # the learner's first touch brings Plotly
+    page.mouse.down()
+    page.mouse.up()
+    wait_until(lambda: page.evaluate("() => document.getElementById('runs').dataset.drawn"), 60, "Plotly's figure")
+    assert page.evaluate("() => document.querySelectorAll('canvas.sketch').length") == 0
+    plotted = page.evaluate(PLOTLY_PIXELS, ["landscape-bg", box])
+    # the same bands in the same colours; only the thin contour lines fall a pixel apart
+    assert close_share(sketched, plotted) > 0.9, close_share(sketched, plotted)
+
+
+def test_the_sketch_draws_each_run_in_its_colour_where_plotly_puts_it(page, lab_url):
+    release = hold_plotly(page)
+    page.goto(lab_url + "?preset=rosenbrock-shootout")
+    wait_until(lambda: page.evaluate("() => document.body.dataset.firstDrawMs"), 30, "the first picture")
+    box = page.evaluate(PLOT_BOX, "curve")
+    sketched = np.asarray(page.evaluate(SKETCH_PIXELS, ["curve", box])).reshape(box[3], box[2], 4)
+    release()
+    page.mouse.click(5, 5)
+    wait_until(lambda: page.evaluate("() => document.getElementById('runs').dataset.drawn"), 60, "Plotly's figure")
+    plotted = np.asarray(page.evaluate(PLOTLY_PIXELS, ["curve", box])).reshape(box[3], box[2], 4)
+    colours = page.evaluate("""() => [...document.querySelectorAll('#legend .swatch')].map((s) =>
+        getComputedStyle(s).backgroundColor.match(/\\d+/g).slice(0, 3).map(Number))""")
+    assert len(colours) == 4
+    for colour in colours:
+        near = lambda img: np.abs(img[:, :, :3] - np.array(colour)).max(axis=2) <= 30   # noqa: E731
+        a, b = near(sketched), near(plotted)
+        assert a.sum() > 50 and b.sum() > 50, colour
+        # the loss curves of the run cover the same pixels (give or take the line's width)
+        ya, yb = np.nonzero(a)[0].mean(), np.nonzero(b)[0].mean()
+        assert abs(ya - yb) < 6, (colour, ya, yb)
+
+
+def test_a_click_on_the_sketch_picks_a_start(page, lab_url):
+    hold_plotly(page)
+    page.goto(lab_url + "?surface=revenue")
+    wait_until(lambda: page.evaluate("() => document.body.dataset.firstDrawMs"), 30, "the first picture")
+    box = page.evaluate(PLOT_BOX, "landscape")
+    rect = page.locator("#landscape").bounding_box()
+    # a quarter of the way along each axis of the view (bounds (-10, 70) x (-15, 45))
+    page.mouse.click(rect["x"] + box[0] + box[2] / 4, rect["y"] + box[1] + 3 * box[3] / 4)
+    start = wait_until(lambda: page.get_by_label("Start").input_value() != "0,0"
+                       and page.get_by_label("Start").input_value(), 10, "the picked start")
+    x, y = (float(v) for v in start.split(","))
+    assert abs(x - 10) < 0.5 and abs(y - 0) < 0.5, start
