@@ -44,18 +44,84 @@ const WARM_FOR_MS = 7 * 24 * 3600 * 1000;
 /** Python, started on demand: `start()` asks for the worker; `whenReady` resolves to the client. */
 export function createPythonHandle() {
   const handle = { client: null, ready: false, whenReady: null, start: () => want() };
-  const body = document.body.dataset;
   let wanted = false;
   let touched = false;
+  let booting = false;
   let line = null;       // AbortController of the ordinary queue, while waiting in it
   let go = null;
   const booted = new Promise((resolve) => { go = resolve; });
-  let booting = false;
-
   handle.whenReady = booted.then(() => {
     if (handle.client) return handle.client.ready.then(() => handle.client);
     throw new Error("Python did not start");
   });
+  markOutcome(handle);
+  const view = inView();
+
+  /** Create the worker and resolve once it is ready or failed (the lock is held until then). */
+  async function boot() {
+    if (booting) return;
+    booting = true;
+    const t0 = performance.now();
+    document.body.dataset.python = "starting";
+    document.body.dataset.pythonStartAt = String(Math.round(performance.timeOrigin + t0));
+    try {
+      handle.client = await startWorker();
+    } finally {
+      go();
+    }
+    await Promise.race([handle.client.ready.then(() => {
+      setPythonText(`Python ready (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    }), new Promise((resolve) => setTimeout(resolve, BOOT_LOCK_LIMIT_MS))]).catch(() => {});
+  }
+
+  function want() {
+    if (wanted) return;
+    wanted = true;
+    if (!booting) document.body.dataset.python = "queued";
+    view.visible.then(() => {
+      if (touched) return jump(boot);
+      line = new AbortController();
+      return queue(boot, line.signal, () => { line = null; });
+    });
+  }
+
+  /** The learner's first touch: a lab still in the line leaves it and goes next. */
+  function touch() {
+    if (touched || booting) return;
+    touched = true;
+    view.show();
+    if (!wanted) return;
+    if (line) { line.abort(); line = null; jump(boot); }
+  }
+  for (const type of ["pointerdown", "keydown", "focusin"]) {
+    window.addEventListener(type, touch, { capture: true, passive: true });
+  }
+  window.addEventListener("focus", touch);
+
+  const last = Number(recall(WARM_KEY));
+  if (last && Date.now() - last < WARM_FOR_MS) {
+    document.body.dataset.pythonEarly = "1";
+    want();
+  }
+  return handle;
+}
+
+/** The worker, created (worker-client.js is loaded only now). */
+async function startWorker() {
+  const { createPython } = await import("./worker-client.js");
+  return createPython({
+    onProgress: (p) => setPythonText(`Python: ${describe(p)}`),
+    onStatus: (s) => {
+      const text = describe(s);
+      if (text && !/^ready/i.test(text)) setPythonText(`Python: ${text}`);
+    },
+    timeLimitMs: 10000,
+  });
+}
+
+/** Mark <body> (and remember a warm start) once Python is ready, or say why it failed. */
+function markOutcome(handle) {
+  const body = document.body.dataset;
   handle.whenReady.then((client) => {
     remember(WARM_KEY, String(Date.now()));
     handle.ready = true;
@@ -70,104 +136,59 @@ export function createPythonHandle() {
     setPythonText(`Python could not start: ${describe(err)}`);
     console.error(`gdlab: Python could not start: ${describe(err)}`);
   });
+}
 
-  /** Create the worker and resolve once it is ready or failed (the lock is held until then). */
-  async function boot() {
-    if (booting) return;
-    booting = true;
-    const t0 = performance.now();
-    body.python = "starting";
-    body.pythonStartAt = String(Math.round(performance.timeOrigin + t0));
-    try {
-      const { createPython } = await import("./worker-client.js");
-      handle.client = createPython({
-        onProgress: (p) => setPythonText(`Python: ${describe(p)}`),
-        onStatus: (s) => {
-          const text = describe(s);
-          if (text && !/^ready/i.test(text)) setPythonText(`Python: ${text}`);
-        },
-        timeLimitMs: 10000,
+/**
+ * An ordinary lab: one at a time through LINE, then BOOT unless a touched lab waits.
+ * `leaving()` is called once this lab boots (from then on a touch changes nothing).
+ */
+function queue(boot, signal, leaving) {
+  const locks = navigator.locks;
+  if (!locks) return boot();
+  return locks.request(LINE, { signal }, async () => {
+    for (;;) {
+      const done = await locks.request(BOOT, { signal }, async () => {
+        if (await priorityWaiting()) return false;
+        leaving();
+        await boot();
+        return true;
       });
-    } finally {
-      go();
+      if (done) return;
+      await locks.request(PRIORITY, { mode: "shared", signal }, () => {});
     }
-    await Promise.race([handle.client.ready.then(() => {
-      setPythonText(`Python ready (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-    }), new Promise((resolve) => setTimeout(resolve, BOOT_LOCK_LIMIT_MS))]).catch(() => {});
-  }
+  }).catch((err) => { if (err?.name !== "AbortError") throw err; });
+}
 
-  function want() {
-    if (wanted) return;
-    wanted = true;
-    if (!booting) body.python = "queued";
-    whenInView().then(() => (touched ? jump() : queue()));
-  }
+/** The touched lab: past the line, after the boot in progress. */
+function jump(boot) {
+  const locks = navigator.locks;
+  if (!locks) return boot();
+  document.body.dataset.pythonPriority = "1";
+  return locks.request(PRIORITY, () => locks.request(BOOT, () => boot()));
+}
 
-  /** An ordinary lab: one at a time through LINE, then BOOT unless a touched lab waits. */
-  function queue() {
-    const locks = navigator.locks;
-    if (!locks) return boot();
-    line = new AbortController();
-    const { signal } = line;
-    return locks.request(LINE, { signal }, async () => {
-      for (;;) {
-        const done = await locks.request(BOOT, { signal }, async () => {
-          if (await priorityWaiting()) return false;
-          line = null;   // from here on this lab is booting: a touch changes nothing
-          await boot();
-          return true;
-        });
-        if (done) return;
-        await locks.request(PRIORITY, { mode: "shared", signal }, () => {});
-      }
-    }).catch((err) => { if (err?.name !== "AbortError") throw err; });
-  }
+async function priorityWaiting() {
+  const { held = [], pending = [] } = await navigator.locks.query();
+  return [...held, ...pending].some((l) => l.name === PRIORITY);
+}
 
-  /** The touched lab: past the line, after the boot in progress. */
-  function jump() {
-    const locks = navigator.locks;
-    if (!locks) return boot();
-    body.pythonPriority = "1";
-    return locks.request(PRIORITY, () => locks.request(BOOT, () => boot()));
-  }
-
-  async function priorityWaiting() {
-    const { held = [], pending = [] } = await navigator.locks.query();
-    return [...held, ...pending].some((l) => l.name === PRIORITY);
-  }
-
-  /** The learner's first touch: a lab still in the line leaves it and goes next. */
-  function touch() {
-    if (touched || booting) return;
-    touched = true;
-    inView();
-    if (!wanted) return;
-    if (line) { line.abort(); line = null; jump(); }
-  }
-  for (const type of ["pointerdown", "keydown", "focusin"]) {
-    window.addEventListener(type, touch, { capture: true, passive: true });
-  }
-  window.addEventListener("focus", touch);
-
-  let inView = () => {};
-  const visible = new Promise((resolve) => { inView = resolve; });
-  /** Resolves at once for a top-level page; for an embed, once it is on screen. */
-  function whenInView() {
-    if (window.parent === window || typeof IntersectionObserver !== "function") return Promise.resolve();
+/**
+ * `visible` resolves at once for a top-level page; for an embed, once it is on screen
+ * or `show()` is called (a touch).
+ */
+function inView() {
+  let show = () => {};
+  const visible = new Promise((resolve) => { show = resolve; });
+  if (window.parent === window || typeof IntersectionObserver !== "function") {
+    show();
+  } else {
     const io = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting)) inView();
+      if (entries.some((e) => e.isIntersecting)) show();
     });
     io.observe(document.documentElement);
     visible.then(() => io.disconnect());
-    return visible;
   }
-
-  const last = Number(recall(WARM_KEY));
-  if (last && Date.now() - last < WARM_FOR_MS) {
-    body.pythonEarly = "1";
-    want();
-  }
-  return handle;
+  return { visible, show };
 }
 
 function recall(key) {
