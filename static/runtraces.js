@@ -24,8 +24,18 @@ export function normalizeRun(res, rowsOf, vecOf) {
 /**
  * How many of the run's points can be drawn: a diverging path is drawn until it is a
  * million view-widths away (further out, SVG cannot place a marker; no one sees it).
+ * Runs are never changed once made, so the count is kept per run and surface context.
  */
 export function drawable(run, ctx) {
+  const kept = drawableCount.get(run);
+  if (kept && kept[0] === ctx) return kept[1];
+  const count = drawableOf(run, ctx);
+  drawableCount.set(run, [ctx, count]);
+  return count;
+}
+const drawableCount = new WeakMap();
+
+function drawableOf(run, ctx) {
   const n = run.points.length;
   if (!ctx.hasLandscape || ctx.dim > 2) return n;
   const box = [ctx.xRange, ctx.yRange];
