@@ -41,20 +41,140 @@ function storage() {
   try { return window.localStorage; } catch { return null; }
 }
 
+/**
+ * Where a learner's edits are kept: local storage, one entry per view (preset, or surface
+ * and optimizer). Embedded labs keep edits only when the page gives them an id (several
+ * labs on one course page must not read each other's code).
+ */
+function createEditStore(embed, instance) {
+  const persist = !embed || Boolean(instance);
+  const scope = embed ? `embed:${instance}:` : "page:";
+  const viewKey = (s) => `${STORAGE_PREFIX}${scope}${s.preset || `${s.surface}/${s.optimizer}`}`;
+  let timer = 0;
+  return {
+    /** The edited code kept for the state's view, or null. */
+    load: (state) => (persist ? storage()?.getItem(viewKey(state)) : null),
+    /** 300 ms after the last call, read() -> {state, code}: code kept, or (null) forgotten. */
+    saveLater(read) {
+      if (!persist) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        const st = storage();
+        if (!st) return;
+        const { state, code } = read();
+        try {
+          if (code !== null) st.setItem(viewKey(state), code);
+          else st.removeItem(viewKey(state));
+        } catch { /* storage full or blocked: edits stay in the editor */ }
+      }, 300);
+    },
+  };
+}
+
+/** The note under the editor on a result: numerical gradient, custom step, comparison. */
+function explain(pane, res) {
+  const parts = [];
+  if (res.grad_source === "numerical") parts.push("No grad(w) in your code: the lab differentiates numerically (central differences).");
+  if (res.custom) parts.push("Your step(w, g, lr, state) is the optimizer (custom).");
+  if (res.compare) parts.push(`Dotted: ${res.compare.optimizer} on the same loss, start and lr (${res.compare.status}).`);
+  pane.setInfo(parts.join(" "));
+}
+
+/** Python's error in the learner's program: its traceback, with what it printed. */
+function showRunError(pane, res) {
+  pane.showError(res.error, res.traceback, res.line, res.stdout || "");
+}
+
+/** The view's program (Python writes it), unless the learner's own code is in the pane. */
+function showProgram(ctx, state) {
+  const { pane, programs, store } = ctx;
+  const now = programs.known(state);
+  if (now !== null) { pane.setCode(now); pane.setLr(store.get().lr); return; }
+  const ticket = ++ctx.asked;
+  pane.setInfo("Writing the program for these settings …");
+  programs.of(state).then((text) => {
+    if (ticket !== ctx.asked || ctx.dirty || ctx.lab.active) return;
+    pane.setCode(text);
+    pane.setLr(store.get().lr);
+    pane.setInfo("");
+  }, (err) => { if (ticket === ctx.asked) pane.setInfo(`The program could not be written: ${err.message}`); });
+}
+
+/** The learner's edits of the view kept (or, unedited, forgotten) after a short pause. */
+function saveEdits(ctx) {
+  ctx.edits.saveLater(() => ({ state: ctx.store.get(), code: ctx.dirty ? ctx.pane.getCode() : null }));
+}
+
+/** A new view: the learner's edits kept for it (and their lr), else its program. */
+function loadView(ctx, state) {
+  const { pane, store } = ctx;
+  const saved = ctx.edits.load(state);
+  ctx.dirty = Boolean(saved);
+  if (saved) pane.setCode(saved);
+  else showProgram(ctx, state);
+  if (saved) {
+    const lr = readLr(saved);
+    if (lr !== null && lr !== state.lr) store.change("lr", lr, "code");
+  }
+  pane.setInfo(saved ? "Your edited code for this view (Reset code brings back the original)." : "");
+}
+
+/** Run code: the learner's program in Python (time-limited), its output, then its plots. */
+async function runCode(ctx) {
+  const { pane, python, lab } = ctx;
+  const code = pane.getCode();
+  pane.setBusy(true);
+  pane.showOutput("Running …");
+  try {
+    python.start?.();
+    const client = await python.whenReady;
+    const res = await client.call({ op: "user", code, n: 61, compare: pane.compareWith || null },
+      { timeLimitMs: USER_TIME_LIMIT_MS });
+    if (res.error) {
+      showRunError(pane, res);
+      return;
+    }
+    ctx.lastRun = code;
+    lab.active = true;
+    pane.clearMarks();
+    pane.showOutput(res.stdout || "(no output)");
+    explain(pane, res);
+    ctx.notice?.("");
+    await ctx.draw(res, { landscape: true });
+  } catch (err) {
+    const msg = err && err.reason === "timeout"
+      ? `Stopped: your code ran longer than ${USER_TIME_LIMIT_MS / 1000} s (an endless loop?). Python restarts; your code is kept.`
+      : `Stopped: ${err && err.message ? err.message : err}. Your code is kept.`;
+    pane.showError(msg, msg, null);
+  } finally {
+    pane.setBusy(false);
+  }
+}
+
+/** A new learning rate or step count for the learner's program (slider traffic). */
+function rerun(ctx, state) {
+  const { pane, python } = ctx;
+  if (!ctx.lastRun || !python.client) return;
+  python.client.latest("user", { op: "user", code: ctx.lastRun, lr: state.lr, steps: state.steps,
+    landscape: false, compare: pane.compareWith || null },
+    { timeLimitMs: USER_TIME_LIMIT_MS }).then((res) => {
+    if (!res) return;
+    if (res.error) { showRunError(pane, res); return; }
+    explain(pane, res);
+    ctx.draw(res, { landscape: false });
+  }, (err) => pane.showError(String(err.message || err), String(err.message || err), null));
+}
+
+/** One lab's code pane and what it does (the API is at the top of this file). */
 export function createCodeLab({ section, store, schema, python, draw, notice, onEdit: onCodeEdit,
   embed = false, instance = "", programs }) {
   const lab = { active: false, request, onState, codeParam };
-  let dirty = false;           // the learner edited the code of this view
-  let lastRun = null;          // the program text of the last successful run
-  let saveTimer = 0;
-  // Embedded labs keep edits only when the page gives them an id (several labs on one
-  // course page must not read each other's code).
-  const persist = !embed || Boolean(instance);
-  const scope = embed ? `embed:${instance}:` : "page:";
-
-  const viewKey = (s) => `${STORAGE_PREFIX}${scope}${s.preset || `${s.surface}/${s.optimizer}`}`;
-  const pane = mountCodePane(section, {
-    onRun: runCode,
+  // dirty: the learner edited the code of this view; lastRun: the program text of the
+  // last successful run; asked: the newest program asked of Python
+  const ctx = { lab, store, python, draw, notice, programs, edits: createEditStore(embed, instance),
+    dirty: false, lastRun: null, asked: 0 };
+  const pane = ctx.pane = mountCodePane(section, {
+    onRun: () => runCode(ctx),
     onStop: () => python.client && python.client.restart("stopped by you"),
     onReset: resetCode,
     onEdit,
@@ -62,45 +182,20 @@ export function createCodeLab({ section, store, schema, python, draw, notice, on
     onCompare: () => { if (lab.active) request(store.get()); },
   });
 
-  function save() {
-    if (!persist) return;
-    clearTimeout(saveTimer);
-    saveTimer = setTimeout(() => {
-      const st = storage();
-      if (!st) return;
-      try {
-        if (dirty) st.setItem(viewKey(store.get()), pane.getCode());
-        else st.removeItem(viewKey(store.get()));
-      } catch { /* storage full or blocked: edits stay in the editor */ }
-    }, 300);
-  }
-
   function onEdit(code) {
-    dirty = true;
-    save();
+    ctx.dirty = true;
+    saveEdits(ctx);
     onCodeEdit?.();
     const lr = readLr(code);
     if (lr !== null && Math.abs(lr - store.get().lr) > 1e-12 * lr) store.change("lr", lr, "code");
   }
 
-  function loadView(state) {
-    const saved = persist ? storage()?.getItem(viewKey(state)) : null;
-    dirty = Boolean(saved);
-    if (saved) pane.setCode(saved);
-    else showProgram(state);
-    if (saved) {
-      const lr = readLr(saved);
-      if (lr !== null && lr !== state.lr) store.change("lr", lr, "code");
-    }
-    pane.setInfo(saved ? "Your edited code for this view (Reset code brings back the original)." : "");
-  }
-
   function resetCode() {
-    dirty = false;
-    save();
+    ctx.dirty = false;
+    saveEdits(ctx);
     lab.active = false;
     pane.setInfo("");
-    showProgram(store.get());
+    showProgram(ctx, store.get());
     pane.showOutput("");
     store.change("lr", store.get().lr, "reset-code");
   }
@@ -111,86 +206,22 @@ export function createCodeLab({ section, store, schema, python, draw, notice, on
     if (viewChanged) {
       if (prev && prev.optimizer !== state.optimizer && state.optimizer !== "custom") lab.active = false;
       if (prev && (prev.surface !== state.surface || prev.preset !== state.preset)) lab.active = false;
-      if (!lab.active) loadView(state);
+      if (!lab.active) loadView(ctx, state);
       return;
     }
     if (!prev || prev.lr !== state.lr) pane.setLr(state.lr);
-    if (!dirty && !lab.active && prev && !sameButLr(prev, state)) showProgram(state);
+    if (!ctx.dirty && !lab.active && prev && !sameButLr(prev, state)) showProgram(ctx, state);
   }
 
-  /** The view's program (Python writes it), unless the learner's own code is in the pane. */
-  let asked = 0;
-  function showProgram(state) {
-    const now = programs.known(state);
-    if (now !== null) { pane.setCode(now); pane.setLr(store.get().lr); return; }
-    const ticket = ++asked;
-    pane.setInfo("Writing the program for these settings …");
-    programs.of(state).then((text) => {
-      if (ticket !== asked || dirty || lab.active) return;
-      pane.setCode(text);
-      pane.setLr(store.get().lr);
-      pane.setInfo("");
-    }, (err) => { if (ticket === asked) pane.setInfo(`The program could not be written: ${err.message}`); });
-  }
-
-  function explain(res) {
-    const parts = [];
-    if (res.grad_source === "numerical") parts.push("No grad(w) in your code: the lab differentiates numerically (central differences).");
-    if (res.custom) parts.push("Your step(w, g, lr, state) is the optimizer (custom).");
-    if (res.compare) parts.push(`Dotted: ${res.compare.optimizer} on the same loss, start and lr (${res.compare.status}).`);
-    pane.setInfo(parts.join(" "));
-  }
-
-  async function runCode() {
-    const code = pane.getCode();
-    pane.setBusy(true);
-    pane.showOutput("Running …");
-    try {
-      python.start?.();
-      const client = await python.whenReady;
-      const res = await client.call({ op: "user", code, n: 61, compare: pane.compareWith || null },
-        { timeLimitMs: USER_TIME_LIMIT_MS });
-      if (res.error) {
-        pane.showError(res.error, res.traceback, res.line, res.stdout || "");
-        return;
-      }
-      lastRun = code;
-      lab.active = true;
-      pane.clearMarks();
-      pane.showOutput(res.stdout || "(no output)");
-      explain(res);
-      notice?.("");
-      await draw(res, { landscape: true });
-    } catch (err) {
-      const msg = err && err.reason === "timeout"
-        ? `Stopped: your code ran longer than ${USER_TIME_LIMIT_MS / 1000} s (an endless loop?). Python restarts; your code is kept.`
-        : `Stopped: ${err && err.message ? err.message : err}. Your code is kept.`;
-      pane.showError(msg, msg, null);
-    } finally {
-      pane.setBusy(false);
-    }
-  }
-
-  /** A new learning rate or step count for the learner's program (slider traffic). */
-  function request(state) {
-    if (!lastRun || !python.client) return;
-    python.client.latest("user", { op: "user", code: lastRun, lr: state.lr, steps: state.steps,
-      landscape: false, compare: pane.compareWith || null },
-      { timeLimitMs: USER_TIME_LIMIT_MS }).then((res) => {
-      if (!res) return;
-      if (res.error) { pane.showError(res.error, res.traceback, res.line, res.stdout || ""); return; }
-      explain(res);
-      draw(res, { landscape: false });
-    }, (err) => pane.showError(String(err.message || err), String(err.message || err), null));
-  }
+  function request(state) { rerun(ctx, state); }
 
   function codeParam() {
-    return dirty || lab.active ? encodeCode(pane.getCode()) : "";
+    return ctx.dirty || lab.active ? encodeCode(pane.getCode()) : "";
   }
 
   /** Code that came in a link: shown, never run until the learner presses Run code. */
   lab.showShared = (code) => {
-    dirty = true;
+    ctx.dirty = true;
     pane.setCode(code);
     pane.setInfo("This code came with the link. It is shown, not run: read it, then press Run code.");
   };

@@ -38,7 +38,8 @@ function el(tag, attrs = {}, text = "") {
   return node;
 }
 
-export function mountCodePane(section, { onRun, onStop, onReset, onEdit, compareOptions = [], onCompare }) {
+/** The pane's elements in the section: heading, hint, editor host, buttons, info, output. */
+function buildPane(section, compareOptions, onCompare) {
   section.replaceChildren();
   const heading = el("h2", { id: "code-heading" }, "Code");
   const hint = el("p", { class: "hint", id: "code-hint" },
@@ -59,9 +60,12 @@ export function mountCodePane(section, { onRun, onStop, onReset, onEdit, compare
   const info = el("p", { class: "code-info", "aria-live": "polite" });
   const output = el("pre", { class: "output", role: "log", "aria-label": "Output", tabindex: "0" });
   section.append(heading, hint, host, buttons, info, output);
+  return { host, run, stop, reset, compare, info, output };
+}
 
-  let silent = false; // programmatic edits (slider -> lr line) do not count as the learner's
-  const view = new EditorView({
+/** The CodeMirror editor: Python, the error-line mark, Ctrl/Cmd+Enter runs, onChange on edits. */
+function createEditor(host, onRun, onChange) {
+  return new EditorView({
     parent: host,
     state: EditorState.create({
       doc: "",
@@ -72,16 +76,41 @@ export function mountCodePane(section, { onRun, onStop, onReset, onEdit, compare
         keymap.of([indentWithTab]),
         Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => { onRun(); return true; } }])),
         EditorView.contentAttributes.of({ "aria-label": "Code", "aria-describedby": "code-hint" }),
-        EditorView.updateListener.of((u) => { if (u.docChanged && !silent) onEdit?.(getCode()); }),
+        EditorView.updateListener.of((u) => { if (u.docChanged) onChange(); }),
       ],
     }),
   });
+}
 
+/** The one change that turns code into next: only the differing span, so the cursor and
+ * undo history stay sensible. */
+function changedSpan(code, next) {
+  let start = 0;
+  while (start < code.length && code[start] === next[start]) start++;
+  let endA = code.length, endB = next.length;
+  while (endA > start && endB > start && code[endA - 1] === next[endB - 1]) { endA--; endB--; }
+  return { from: start, to: endA, insert: next.slice(start, endB) };
+}
+
+/** The failing line marked and scrolled to the middle (line null: marks cleared). */
+function markError(view, line) {
+  view.dispatch({ effects: markLine.of(line ?? null) });
+  if (line) {
+    const target = view.state.doc.line(Math.min(line, view.state.doc.lines));
+    view.dispatch({ effects: EditorView.scrollIntoView(target.from, { y: "center" }) });
+  }
+}
+
+/** The pane in the section, and what the lab may ask of it (see the top of this file). */
+export function mountCodePane(section, { onRun, onStop, onReset, onEdit, compareOptions = [], onCompare }) {
+  const { host, run, stop, reset, compare, info, output } = buildPane(section, compareOptions, onCompare);
+  let silent = false; // programmatic edits (slider -> lr line) do not count as the learner's
+  const view = createEditor(host, onRun, () => { if (!silent) onEdit?.(getCode()); });
   const getCode = () => view.state.doc.toString();
 
-  function replaceAll(text) {
+  function change(changes) {
     silent = true;
-    view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
+    view.dispatch({ changes });
     silent = false;
   }
 
@@ -92,19 +121,14 @@ export function mountCodePane(section, { onRun, onStop, onReset, onEdit, compare
   return {
     view,
     getCode,
-    setCode(text) { replaceAll(text); view.dispatch({ effects: markLine.of(null) }); },
+    setCode(text) {
+      change({ from: 0, to: view.state.doc.length, insert: text });
+      view.dispatch({ effects: markLine.of(null) });
+    },
     setLr(lr) {
       const code = getCode();
       const next = writeLr(code, lr);
-      if (next === code) return;
-      // replace only the changed span so the cursor and undo history stay sensible
-      let start = 0;
-      while (start < code.length && code[start] === next[start]) start++;
-      let endA = code.length, endB = next.length;
-      while (endA > start && endB > start && code[endA - 1] === next[endB - 1]) { endA--; endB--; }
-      silent = true;
-      view.dispatch({ changes: { from: start, to: endA, insert: next.slice(start, endB) } });
-      silent = false;
+      if (next !== code) change(changedSpan(code, next));
     },
     setInfo(text) { info.textContent = text; },
     get compareWith() { return compare.value; },
@@ -112,11 +136,7 @@ export function mountCodePane(section, { onRun, onStop, onReset, onEdit, compare
     showError(message, traceback, line, printed = "") {
       output.classList.add("error");
       output.textContent = `${printed}${traceback || message}`;
-      view.dispatch({ effects: markLine.of(line ?? null) });
-      if (line) {
-        const target = view.state.doc.line(Math.min(line, view.state.doc.lines));
-        view.dispatch({ effects: EditorView.scrollIntoView(target.from, { y: "center" }) });
-      }
+      markError(view, line);
     },
     clearMarks() { view.dispatch({ effects: markLine.of(null) }); },
     setBusy(busy) {

@@ -32,6 +32,55 @@ export function groupPresets(select, schema) {
   select.value = current;
 }
 
+/** The lesson computed by Python (`lesson` op), or {error}. */
+async function fetchLesson(python, name) {
+  try {
+    python.start?.();
+    const client = await python.whenReady;
+    return await client.call({ op: "lesson", name }, { timeLimitMs: 20000 });
+  } catch (err) {
+    return { error: err && err.message ? err.message : String(err) };
+  }
+}
+
+/** A lesson's facts under "Results" (its runs are in the Runs table); no facts: hidden. */
+function showFacts(section, out) {
+  if (out.error) {
+    section.replaceChildren(el("h2", {}, "Results"), el("p", { class: "error" }, out.error));
+    return;
+  }
+  // facts may be grouped ({curvature: {lr_monotone: …}}): one level is flattened
+  const facts = Object.entries(out.facts || {}).flatMap(([k, v]) => (
+    v && typeof v === "object" && !Array.isArray(v) && !v.data ? Object.entries(v) : [[k, v]]));
+  if (!facts.length) { section.hidden = true; section.replaceChildren(); return; }
+  const dl = el("dl", { class: "facts" });
+  for (const [k, v] of facts) dl.append(el("dt", {}, k.replace(/_/g, " ")), el("dd", {}, formatCell(v)));
+  section.replaceChildren(el("h2", {}, "Results"), dl);
+}
+
+/** What Check found, in one sentence. */
+function checkMessage(res) {
+  if (res.error) return `Your code did not run: ${res.error}`;
+  if (res.match) return `✓ Matches the lab's ${res.reference} for all ${res.steps} steps.`;
+  return `✗ Parts ways with the lab's ${res.reference} at step ${res.step}: yours ${formatCell(res.yours)}, expected ${formatCell(res.expected)}.`;
+}
+
+/** Check: the learner's code against the lab's own optimizer for an exercise preset. */
+async function runCheck(out, lesson, codeLab, python) {
+  if (!lesson || !lesson.exercise || !codeLab()) return;
+  out.textContent = "checking …";
+  try {
+    const client = await python.whenReady;
+    const res = await client.call({ op: "check", code: codeLab().pane.getCode(), reference: lesson.exercise,
+      hyper: (lesson.state && lesson.state.hyper) || {}, schedule: lesson.exercise_schedule || null },
+    { timeLimitMs: 4000 });
+    out.textContent = checkMessage(res);
+  } catch (err) {
+    out.textContent = `Stopped: ${err && err.message ? err.message : err}`;
+  }
+}
+
+/** The preset's facts and, for an exercise, the Check button (the API is at the top). */
 export function createLessonPanel({ section, store, schema, python, codeLab }) {
   const checkOut = el("p", { class: "check-result", "aria-live": "polite" });
   let checkButton = null;
@@ -41,31 +90,8 @@ export function createLessonPanel({ section, store, schema, python, codeLab }) {
     shown = lesson.name;
     section.replaceChildren(el("h2", {}, "Results"), el("p", { class: "hint" }, "computing …"));
     section.hidden = false;
-    let out;
-    try {
-      python.start?.();
-      const client = await python.whenReady;
-      out = await client.call({ op: "lesson", name: lesson.name }, { timeLimitMs: 20000 });
-    } catch (err) {
-      out = { error: err && err.message ? err.message : String(err) };
-    }
-    if (shown !== lesson.name) return;           // the learner moved on
-    if (out.error) {
-      section.replaceChildren(el("h2", {}, "Results"), el("p", { class: "error" }, out.error));
-      return;
-    }
-    // The runs themselves are in the Runs table under the plots; here: the lesson's facts.
-    const parts = [el("h2", {}, "Results")];
-    // facts may be grouped ({curvature: {lr_monotone: …}}): one level is flattened
-    const facts = Object.entries(out.facts || {}).flatMap(([k, v]) => (
-      v && typeof v === "object" && !Array.isArray(v) && !v.data ? Object.entries(v) : [[k, v]]));
-    if (!facts.length) { section.hidden = true; section.replaceChildren(); return; }
-    if (facts.length) {
-      const dl = el("dl", { class: "facts" });
-      for (const [k, v] of facts) dl.append(el("dt", {}, k.replace(/_/g, " ")), el("dd", {}, formatCell(v)));
-      parts.push(dl);
-    }
-    section.replaceChildren(...parts);
+    const out = await fetchLesson(python, lesson.name);
+    if (shown === lesson.name) showFacts(section, out);   // else the learner moved on
   }
 
   function ensureCheck(lesson) {
@@ -73,7 +99,7 @@ export function createLessonPanel({ section, store, schema, python, codeLab }) {
     if (!buttons) return;
     if (!checkButton) {
       checkButton = el("button", { type: "button" }, "Check");
-      checkButton.addEventListener("click", runCheck);
+      checkButton.addEventListener("click", () => runCheck(checkOut, schema.lessons.get(store.get().preset), codeLab, python));
       buttons.after(checkOut);
       buttons.insertBefore(checkButton, buttons.children[1] || null);
     }
@@ -81,23 +107,6 @@ export function createLessonPanel({ section, store, schema, python, codeLab }) {
     checkOut.hidden = !lesson;
     if (!lesson) checkOut.textContent = "";
     else checkButton.dataset.reference = lesson.exercise;
-  }
-
-  async function runCheck() {
-    const lesson = schema.lessons.get(store.get().preset);
-    if (!lesson || !lesson.exercise || !codeLab()) return;
-    checkOut.textContent = "checking …";
-    try {
-      const client = await python.whenReady;
-      const res = await client.call({ op: "check", code: codeLab().pane.getCode(), reference: lesson.exercise,
-        hyper: (lesson.state && lesson.state.hyper) || {}, schedule: lesson.exercise_schedule || null },
-      { timeLimitMs: 4000 });
-      if (res.error) checkOut.textContent = `Your code did not run: ${res.error}`;
-      else if (res.match) checkOut.textContent = `✓ Matches the lab's ${res.reference} for all ${res.steps} steps.`;
-      else checkOut.textContent = `✗ Parts ways with the lab's ${res.reference} at step ${res.step}: yours ${formatCell(res.yours)}, expected ${formatCell(res.expected)}.`;
-    } catch (err) {
-      checkOut.textContent = `Stopped: ${err && err.message ? err.message : err}`;
-    }
   }
 
   function onState(state, prev) {

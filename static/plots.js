@@ -141,43 +141,26 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
     const longest = Math.max(1, steps ?? surface.steps ?? 1, ...slots.map((s) => s.run.points.length - 1));
     const yRange = lossRange(slots, ctx, sticky, key);
     sticky = { key, range: yRange };
-    const xRange = [0, longest];
+    const frame = { xRange: [0, longest], yRange, follow: !ctx.hasLandscape || ctx.dim > 2 };
     const nextShape = JSON.stringify([ctx.dim, slots.map((s) => [s.id, s.live, s.dash || ""])]);
     const steps2 = new Map(slots.map((s) => [s.id, [s.run, Math.min(cursor, drawable(s.run, ctx) - 1)]]));
-    const follow = !ctx.hasLandscape || ctx.dim > 2;
     if (nextShape !== shape || !P()) {
       const t = traces(ctx, slots, cursor, yRange);
       shape = nextShape;
       shown = steps2;
-      shownX = xRange;
+      shownX = frame.xRange;
       shownY = yRange;
-      const fl = fgLayout(ctx, follow ? splitRanges(followRanges(slots)) : {});
-      await Promise.all([
-        render(sketched, fgEl, t.fg, fl, CONFIG),
-        render(sketched, curveEl, t.curve, curveLayout(ctx, surface, xRange, yRange), CONFIG),
-      ]);
+      await redrawRuns(sketched, fgEl, curveEl, ctx, surface, slots, t, frame);
       if (!P()) shape = "";   // sketched: the next call draws every trace again
       return;
     }
-    // Same runs on screen: resend only the traces of runs that changed (and the extras).
     const changed = changedSlots(slots, shown, steps2);
     shown = steps2;
-    const t = traces(ctx, slots, cursor, yRange, new Set(changed));
-    const fgIdx = changed.flatMap((i) => [2 * i, 2 * i + 1]);
-    for (let j = 2 * slots.length; j < t.fg.length; j++) fgIdx.push(j);
-    const curveIdx = changed.flatMap((i) => [3 * i, 3 * i + 1, 3 * i + 2]);   // line, dot, validation
-    const rangeMoved = !shownX || shownX[1] !== xRange[1] || !shownY
+    frame.moved = !shownX || shownX[1] !== frame.xRange[1] || !shownY
       || shownY[0] !== yRange[0] || shownY[1] !== yRange[1];
-    shownX = xRange;
+    shownX = frame.xRange;
     shownY = yRange;
-    if (!changed.length && !rangeMoved) return;
-    await Promise.all([
-      animate(fgEl, fgIdx.map((j) => t.fg[j]), fgIdx, follow ? followRanges(slots) : null),
-      (curveIdx.length || rangeMoved)
-        ? animate(curveEl, curveIdx.map((j) => t.curve[j]), curveIdx,
-          rangeMoved ? { "xaxis.range": xRange, "yaxis.range": yRange } : null)
-        : null,
-    ]);
+    await updateRuns(fgEl, curveEl, ctx, slots, cursor, changed, frame);
   }
 
   bindPick(fgEl, () => (surface ? ctx : null), onPick);
@@ -188,6 +171,34 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
     get sketching() { return sketched.size > 0; },
     get surfaceName() { return surface ? surface.name : null; },
   };
+}
+
+/** Other runs on screen (or in another order): both graphs of the runs drawn anew. */
+function redrawRuns(sketched, fgEl, curveEl, ctx, surface, slots, t, frame) {
+  const fl = fgLayout(ctx, frame.follow ? splitRanges(followRanges(slots)) : {});
+  return Promise.all([
+    render(sketched, fgEl, t.fg, fl, CONFIG),
+    render(sketched, curveEl, t.curve, curveLayout(ctx, surface, frame.xRange, frame.yRange), CONFIG),
+  ]);
+}
+
+/**
+ * The same runs on screen: only the traces of the slots at `changed` (indices) and the
+ * live run's extras are resent, and the loss curve's axes when its ranges moved.
+ */
+function updateRuns(fgEl, curveEl, ctx, slots, cursor, changed, { xRange, yRange, follow, moved }) {
+  const t = traces(ctx, slots, cursor, yRange, new Set(changed));
+  const fgIdx = changed.flatMap((i) => [2 * i, 2 * i + 1]);
+  for (let j = 2 * slots.length; j < t.fg.length; j++) fgIdx.push(j);
+  const curveIdx = changed.flatMap((i) => [3 * i, 3 * i + 1, 3 * i + 2]);   // line, dot, validation
+  if (!changed.length && !moved) return null;
+  return Promise.all([
+    animate(fgEl, fgIdx.map((j) => t.fg[j]), fgIdx, follow ? followRanges(slots) : null),
+    (curveIdx.length || moved)
+      ? animate(curveEl, curveIdx.map((j) => t.curve[j]), curveIdx,
+        moved ? { "xaxis.range": xRange, "yaxis.range": yRange } : null)
+      : null,
+  ]);
 }
 
 function splitRanges(r) {

@@ -96,7 +96,22 @@ export function applyParams(base, params, schema, { passthrough = [] } = {}) {
   }
   const get = (key) => (params.has(key) ? params.get(key) : null);
 
-  let state = base;
+  let state = applyFrame(base, get, refuse);
+  state = applyView(state, get, schema, refuse);
+  state = applyRun(state, get, refuse);
+  state = applyExtras(state, get, schema, refuse);
+  const keep = get("keep");
+  if (keep !== null) {
+    const { kept, problems } = decodeKept(keep, state, schema);
+    state.kept = kept;
+    for (const p of problems) refuse("keep", p.value, p.reason);
+  }
+  const keyed = [...seen].filter((key) => !schema.urlKeys.includes(key) && !passthrough.includes(key));
+  return { state: applyKeyed(state, keyed, params, schema, refuse), ignored };
+}
+
+/** embed and controls: how the page frames the lab. */
+function applyFrame(state, get, refuse) {
   const embed = get("embed");
   if (embed !== null) {
     if (["1", "true", "yes"].includes(embed.toLowerCase())) state = { ...state, embed: true };
@@ -109,6 +124,11 @@ export function applyParams(base, params, schema, { passthrough = [] } = {}) {
     if (c === null) refuse("controls", shown, `must list some of ${CONTROL_NAMES.join(", ")}`);
     else state = { ...state, controls: c };
   }
+  return state;
+}
+
+/** The preset, the surface and the optimizer, in that order: each brings its own defaults. */
+function applyView(state, get, schema, refuse) {
   const preset = get("preset");
   if (preset !== null && preset !== "") {
     if (schema.lessons.has(preset)) state = presetState(schema, preset, state);
@@ -124,7 +144,12 @@ export function applyParams(base, params, schema, { passthrough = [] } = {}) {
     if (schema.optimizers.has(optimizer)) state = applyChange(schema, state, "optimizer", optimizer);
     else refuse("optimizer", optimizer, "no such optimizer");
   }
-  state = { ...state, hyper: { ...state.hyper }, start: state.start.slice() };
+  return state;
+}
+
+/** lr, steps and start, on a copy of the state (its hyper and start copied too). */
+function applyRun(base, get, refuse) {
+  const state = { ...base, hyper: { ...base.hyper }, start: base.start.slice() };
   const lr = get("lr");
   if (lr !== null) {
     const x = checkLr(lr);
@@ -144,17 +169,18 @@ export function applyParams(base, params, schema, { passthrough = [] } = {}) {
     if (p === null) refuse("start", start, dim === 1 ? "must be one number" : `must be ${dim} numbers like 1,-0.5`);
     else state.start = p;
   }
-  state = applyExtras(state, get, schema, refuse);
+  return state;
+}
+
+/**
+ * The settings given by keyword (`keys`: the link's keys that are no named parameter):
+ * the schedule's, then the optimizer's hyperparameters; any other is refused, saying
+ * whose setting it would have been.
+ */
+function applyKeyed(state, keys, params, schema, refuse) {
   const schedSpecs = new Map((schema.schedules.get(scheduleOf(state).name)?.hypers || []).map((h) => [h.name, h]));
-  const keep = get("keep");
-  if (keep !== null) {
-    const { kept, problems } = decodeKept(keep, state, schema);
-    state.kept = kept;
-    for (const p of problems) refuse("keep", p.value, p.reason);
-  }
   const specs = new Map((schema.optimizers.get(state.optimizer)?.hypers || []).map((h) => [h.name, h]));
-  for (const key of seen) {
-    if (schema.urlKeys.includes(key) || passthrough.includes(key)) continue;
+  for (const key of keys) {
     if (schedSpecs.has(key)) {
       const r = checkHyper(schedSpecs.get(key), params.get(key));
       if (r.reason) refuse(key, params.get(key), r.reason);
@@ -173,7 +199,7 @@ export function applyParams(base, params, schema, { passthrough = [] } = {}) {
     if (r.reason) refuse(key, params.get(key), r.reason);
     else state.hyper[key] = r.value;
   }
-  return { state, ignored };
+  return state;
 }
 
 /** The schedule (by name), the batch size and the seed a link asks for. */

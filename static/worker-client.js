@@ -17,20 +17,96 @@
 // the calls queued behind it are rejected with reason "restart", and `ready` is
 // replaced by the new worker's ready-promise.
 
-export function createPython({ onProgress, onStatus, timeLimitMs = 15000 } = {}) {
-  let worker = null;
+/**
+ * The calls, one at a time: each waits its turn and its time limit starts when Python
+ * starts on it; past it, onTimeout(why) restarts the worker. send(message) posts to the
+ * worker, isReady() says whether it takes calls.
+ */
+function createCallQueue({ isReady, send, onTimeout, timeLimitMs }) {
   let nextId = 1;
   let current = null; // {id, resolve, reject, timer}
   const queue = [];
+
+  function pump() {
+    if (current || !isReady() || !queue.length) return;
+    const job = queue.shift();
+    job.id = nextId++;
+    current = job;
+    job.timer = setTimeout(() => {
+      const seconds = (job.limit / 1000).toFixed(job.limit < 10000 ? 1 : 0);
+      onTimeout(`stopped after ${seconds} s`);
+    }, job.limit);
+    send({ type: "call", id: job.id, msg: job.msg });
+  }
+
+  function call(msg, { timeLimitMs: limit = timeLimitMs } = {}) {
+    return new Promise((resolve, reject) => {
+      queue.push({ msg, resolve, reject, limit });
+      pump();
+    });
+  }
+
+  /** The worker's "result" or "error" for the current call (others are ignored). */
+  function settle(m) {
+    if (!current || m.id !== current.id) return;
+    const job = current;
+    current = null;
+    clearTimeout(job.timer);
+    if (m.type === "result") job.resolve(m.value);
+    else job.reject(Object.assign(new Error(m.message), { reason: "error" }));
+    pump();
+  }
+
+  /** Every call rejected: the current one with `reason`, those queued with "restart". */
+  function failAll(message, reason) {
+    const jobs = current ? [current, ...queue.splice(0)] : queue.splice(0);
+    if (current) clearTimeout(current.timer);
+    current = null;
+    jobs.forEach((job, i) => job.reject(Object.assign(new Error(message),
+      { reason: i === 0 && reason ? reason : "restart" })));
+  }
+
+  return { call, pump, settle, failAll };
+}
+
+/** Latest-value-wins over call: at most one call in flight per channel, one waiting. */
+function createLatest(call) {
   const channels = new Map();
+  return function latest(channel, msg, options) {
+    let c = channels.get(channel);
+    if (!c) channels.set(channel, (c = { busy: false, next: null }));
+    return new Promise((resolve, reject) => {
+      if (c.next) c.next.resolve(null);
+      c.next = { msg, resolve, reject, options };
+      drain(c, call);
+    });
+  };
+}
+
+/** A channel's waiting call, sent once the one in flight has answered. */
+async function drain(c, call) {
+  if (c.busy || !c.next) return;
+  const job = c.next;
+  c.next = null;
+  c.busy = true;
+  try { job.resolve(await call(job.msg, job.options)); } catch (err) { job.reject(err); }
+  c.busy = false;
+  drain(c, call);
+}
+
+/** The worker's life: start, its messages, restarts (the API is at the top of this file). */
+export function createPython({ onProgress, onStatus, timeLimitMs = 15000 } = {}) {
+  let worker = null;
   let markReady = null;
   let markFailed = null;
+  const calls = createCallQueue({ isReady: () => py.state === "ready", send: (m) => worker.postMessage(m),
+    onTimeout: (why) => restart(why, "timeout"), timeLimitMs });
 
   const py = {
     state: "loading",
     ready: null,
-    call,
-    latest,
+    call: calls.call,
+    latest: createLatest(calls.call),
     restart,
   };
 
@@ -53,43 +129,17 @@ export function createPython({ onProgress, onStatus, timeLimitMs = 15000 } = {})
   function receive(m) {
     if (!m || typeof m !== "object") return;
     if (m.type === "progress") onProgress?.(m);
-    else if (m.type === "ready") { py.packages = m.packages || []; py.stages = m.stages || {}; setState("ready", `ready in ${m.ms} ms`); markReady(); pump(); }
-    else if (m.type === "fatal") { setState("failed", m.message); markFailed(new Error(m.message)); failAll(m.message, "crash"); }
-    else if ((m.type === "result" || m.type === "error") && current && m.id === current.id) {
-      const job = current;
-      current = null;
-      clearTimeout(job.timer);
-      if (m.type === "result") job.resolve(m.value);
-      else job.reject(Object.assign(new Error(m.message), { reason: "error" }));
-      pump();
-    }
-  }
-
-  function pump() {
-    if (current || py.state !== "ready" || !queue.length) return;
-    const job = queue.shift();
-    job.id = nextId++;
-    current = job;
-    job.timer = setTimeout(() => {
-      const seconds = (job.limit / 1000).toFixed(job.limit < 10000 ? 1 : 0);
-      restart(`stopped after ${seconds} s`, "timeout");
-    }, job.limit);
-    worker.postMessage({ type: "call", id: job.id, msg: job.msg });
-  }
-
-  function call(msg, { timeLimitMs: limit = timeLimitMs } = {}) {
-    return new Promise((resolve, reject) => {
-      queue.push({ msg, resolve, reject, limit });
-      pump();
-    });
-  }
-
-  function failAll(message, reason) {
-    const jobs = current ? [current, ...queue.splice(0)] : queue.splice(0);
-    if (current) clearTimeout(current.timer);
-    current = null;
-    jobs.forEach((job, i) => job.reject(Object.assign(new Error(message),
-      { reason: i === 0 && reason ? reason : "restart" })));
+    else if (m.type === "ready") {
+      py.packages = m.packages || [];
+      py.stages = m.stages || {};
+      setState("ready", `ready in ${m.ms} ms`);
+      markReady();
+      calls.pump();
+    } else if (m.type === "fatal") {
+      setState("failed", m.message);
+      markFailed(new Error(m.message));
+      calls.failAll(m.message, "crash");
+    } else if (m.type === "result" || m.type === "error") calls.settle(m);
   }
 
   function crash(message) {
@@ -99,30 +149,9 @@ export function createPython({ onProgress, onStatus, timeLimitMs = 15000 } = {})
   /** Terminate the worker (a runaway program, a crash, the Stop button) and start anew. */
   function restart(why = "restarted", reason = "restart") {
     worker?.terminate();
-    failAll(`Python was restarted: ${why}`, reason);
+    calls.failAll(`Python was restarted: ${why}`, reason);
     setState("restarting", `Python restarting (${why})`);
     start();
-  }
-
-  /** Latest-value-wins: at most one call in flight per channel, one waiting. */
-  function latest(channel, msg, options) {
-    let c = channels.get(channel);
-    if (!c) channels.set(channel, (c = { busy: false, next: null }));
-    return new Promise((resolve, reject) => {
-      if (c.next) c.next.resolve(null);
-      c.next = { msg, resolve, reject, options };
-      drain(c);
-    });
-  }
-
-  async function drain(c) {
-    if (c.busy || !c.next) return;
-    const job = c.next;
-    c.next = null;
-    c.busy = true;
-    try { job.resolve(await call(job.msg, job.options)); } catch (err) { job.reject(err); }
-    c.busy = false;
-    drain(c);
   }
 
   setState("loading", "starting Python");
