@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Page budgets, measured in headless Chromium on this machine (not a test):
 
-- first draw of the home view and Python ready, cold (empty cache) and warm (second visit);
+- first draw of the home view (the sketch; then Plotly's figure) and Python ready, cold
+  (empty cache) and warm (second visit);
 - the Python floor measured beside it (DESIGN.md, "Budgets"): a bare page whose worker
   only runs loadPyodide({packages: ["numpy"]}) and `import numpy`, cold and warm, twice:
   on the dist's own (shipped) Pyodide files, and on the stock files of the same stack
@@ -137,8 +138,12 @@ def visit(context, url, files: bool = False) -> dict:
     page.on("requestfinished", finished)
     page.goto(url)
     wait_ready(page)
+    deadline = time.monotonic() + 30
+    while not page.evaluate("() => document.body.dataset.plotlyMs") and time.monotonic() < deadline:
+        time.sleep(0.02)
     marks = page.evaluate("""() => ({first: Number(document.body.dataset.firstDrawMs),
-                                     ready: Number(document.body.dataset.pythonReadyMs)})""")
+                                     ready: Number(document.body.dataset.pythonReadyMs),
+                                     plotly: Number(document.body.dataset.plotlyMs)})""")
     page.close()
     return {**marks, "bytes": sum(s for s in sizes if s > 0), **encoded_sizes(paths, files)}
 
@@ -264,7 +269,8 @@ def main() -> None:
                 embeds[n].append(course_page(p, four, n))
         med = lambda rows, k: statistics.median(r[k] for r in rows)  # noqa: E731
         cold, warm = [c for c, _ in runs["lab"]], [w for _, w in runs["lab"]]
-        print(f"first draw     cold {med(cold, 'first'):6.0f} ms   warm {med(warm, 'first'):6.0f} ms")
+        print(f"first draw     cold {med(cold, 'first'):6.0f} ms   warm {med(warm, 'first'):6.0f} ms   (the sketch; "
+              f"Plotly's figure: cold {med(cold, 'plotly'):6.0f} ms   warm {med(warm, 'plotly'):6.0f} ms)")
         print(f"python ready   cold {med(cold, 'ready'):6.0f} ms   warm {med(warm, 'ready'):6.0f} ms")
         for key, what in (("shipped", "on the shipped files"), ("stock", "on the stock files")):
             fc = med([c for c, _ in runs[key]], "ready")

@@ -484,6 +484,7 @@ async function main() {
   performance.mark("gdlab:plotly-ready");
   await lab.plots.upgrade();
   await lab.view.refresh();
+  document.body.dataset.plotlyMs = String(Math.round(performance.now()));   // Plotly's figure is up
   python.whenReady.then(() => {
     if (embedded) lab.embed.ready();
     lab.view.refresh();
