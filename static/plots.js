@@ -90,8 +90,27 @@ function lossRange(slots, ctx, sticky, key) {
 function render(sketched, el, data, layout, config) {
   if (window.Plotly) return window.Plotly.react(el, data, layout, config);
   sketched.set(el, [data, layout, config]);
-  sketch(el, data, layout);
-  return Promise.resolve();
+  return beforePaint().then(() => {
+    const figure = sketched.get(el);
+    if (figure && figure[0] === data) sketch(el, data, layout);   // (not if a newer one came)
+  });
+}
+
+let paintSoon = null;
+/**
+ * Resolves in the next animation frame (or 100 ms later in a hidden page): the sketches
+ * of one pass are drawn together there, after the page's DOM changes, so that reading
+ * their sizes costs one layout (the one the paint needs anyway), not one each.
+ */
+function beforePaint() {
+  if (!paintSoon) {
+    paintSoon = new Promise((resolve) => {
+      const done = () => { paintSoon = null; resolve(); };
+      const timer = setTimeout(done, 100);
+      requestAnimationFrame(() => { clearTimeout(timer); done(); });
+    });
+  }
+  return paintSoon;
 }
 
 /** Plotly draws every sketched graph (its last figure); each sketch goes once Plotly has drawn. */

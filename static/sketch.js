@@ -319,7 +319,7 @@ function drawTitles(g, layout, box, width, height) {
   g.font = `${Math.round((font.size || 12) * 7 / 6)}px ${font.family || "sans-serif"}`;   // Plotly's titles: 14 px on 12
   g.textAlign = "center";
   const title = (axis) => axis && axis.showticklabels !== false && axis.title && axis.title.text;
-  if (title(layout.xaxis)) g.fillText(layout.xaxis.title.text, box.x + box.w / 2, height - 6);
+  if (title(layout.xaxis)) g.fillText(layout.xaxis.title.text, box.x + box.w / 2, Math.min(height - 6, box.y + box.h + 34));
   if (title(layout.yaxis)) {
     g.save();
     g.translate(14, box.y + box.h / 2);
