@@ -478,6 +478,10 @@ async function main() {
 
   await onState(lab, store.get(), null);     // a sketch (Plotly is not loaded yet)
   python.start();
+  python.whenReady.then(() => {               // gdlab:ready means Python, not Plotly
+    if (embedded) lab.embed.ready();
+    lab.view.refresh();
+  }, () => {});
   afterPaint().then(() => startCodeLab(lab));
   await plotlyTurn(python);
   await loadPlotly();
@@ -485,10 +489,6 @@ async function main() {
   await lab.plots.upgrade();
   await lab.view.refresh();
   document.body.dataset.plotlyMs = String(Math.round(performance.now()));   // Plotly's figure is up
-  python.whenReady.then(() => {
-    if (embedded) lab.embed.ready();
-    lab.view.refresh();
-  }, () => {});
 }
 
 main().catch((err) => {
