@@ -3,7 +3,9 @@
 
 - paint: a link's first path on screen, cold (a new browser profile per visit), against
   the paint floor: a bare page that loads the same Plotly and draws the same figure
-  (the view's contour or curve with its path, and the loss curve) from the same file;
+  (the view's contour or curve with its path, and the loss curve) from the same file.
+  The lab's first path is its sketch (static/sketch.js); when Plotly's figure replaced
+  it is printed beside;
 - slider -> redrawn plots (p50 / p95) on a 1000-step bowl with no kept runs and with
   four kept 1000-step runs, against the redraw floor: a bare Plotly.restyle of two
   201-point traces, timed the same way (input to the next frame after the DOM changed).
@@ -93,8 +95,9 @@ def floor_dir() -> Path:
     return d
 
 
-def first_draw(p, url: str, python: bool) -> float:
-    """ms from navigation to the first path on screen, in a new (cold) profile."""
+def first_draw(p, url: str, python: bool) -> tuple[float, float]:
+    """ms from navigation to the first path on screen, in a new (cold) profile; and, for
+    the lab (python=True), to Plotly's figure replacing the sketch (NaN for the floor)."""
     with tempfile.TemporaryDirectory() as profile:
         ctx = p.chromium.launch_persistent_context(profile, executable_path=str(build.CHROMIUM), args=ARGS)
         page = ctx.new_page()
@@ -103,8 +106,11 @@ def first_draw(p, url: str, python: bool) -> float:
         while not page.evaluate("() => document.body.dataset.firstDrawMs") and time.monotonic() < deadline:
             time.sleep(0.01)
         ms = float(page.evaluate("() => document.body.dataset.firstDrawMs"))
+        while python and not page.evaluate("() => document.body.dataset.plotlyMs") and time.monotonic() < deadline:
+            time.sleep(0.02)
+        plotly = float(page.evaluate("() => document.body.dataset.plotlyMs")) if python else float("nan")
         ctx.close()
-    return ms
+    return ms, plotly
 
 
 def pct(times, q):
@@ -139,12 +145,15 @@ def main() -> None:
     bare = f"http://127.0.0.1:{floor.server_port}/floor.html?view="
     with sync_playwright() as p:
         for name, query, view in LINKS if args.only != "slider" else []:
-            floors, labs = [], []
+            floors, labs, plotly = [], [], []
             for _ in range(args.repeats):   # interleaved, so both see the same machine
-                floors.append(first_draw(p, f"{bare}{view}", False))
-                labs.append(first_draw(p, lab + query, True))
+                floors.append(first_draw(p, f"{bare}{view}", False)[0])
+                first, figure = first_draw(p, lab + query, True)
+                labs.append(first)
+                plotly.append(figure)
             f, l = statistics.median(floors), statistics.median(labs)
-            print(f"linked view, cold, {name:12s} first path {l:6.0f} ms / paint floor {f:6.0f} ms = {l / f:.2f}x")
+            print(f"linked view, cold, {name:12s} first path {l:6.0f} ms / paint floor {f:6.0f} ms = {l / f:.2f}x"
+                  f"   (the sketch; Plotly's figure at {statistics.median(plotly):6.0f} ms, after Python)")
         if args.only == "paint":
             return
         browser = p.chromium.launch(executable_path=str(build.CHROMIUM), args=ARGS)
@@ -159,6 +168,8 @@ def main() -> None:
             four += slider(page, lab + base + keep)
             page.goto(f"{lab}")
             wait_ready(page)
+            while not page.evaluate("() => document.body.dataset.plotlyMs"):   # Plotly runs after Python
+                time.sleep(0.05)
             floors += page.evaluate(RESTYLE, 40)
         f95 = pct(floors, 0.95)
         print(f"redraw floor (restyle 2 x 201 points): p50 {pct(floors, 0.5):.1f} ms  p95 {f95:.1f} ms")
