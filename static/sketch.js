@@ -103,15 +103,18 @@ function axisMap(axis = {}, traces, key, origin, span, vertical) {
 
 /**
  * Tick values as Plotly picks them by default: about one per 80 px (x) or 40 px (y),
- * 5 to 10 of them, at steps of 2, 5 or 10 x 10^k; on a log axis at whole decades.
+ * 5 to 10 of them, at steps of 2, 5 or 10 x 10^k; on a log axis at whole decades (where
+ * Plotly labels 2 and 5 between decades on short axes, the sketch does not).
  */
 function tickValues(axis, spec = {}) {
   if (spec.showticklabels === false) return [];
   const [a, b] = [Math.min(...axis.range), Math.max(...axis.range)];
   const n = Math.min(Math.max(Math.abs(axis.span) / (axis.vertical ? 40 : 80), 4), 9) + 1;
   const rough = (b - a) / n;
-  const base = 10 ** Math.floor(Math.log10(rough));
-  const step = axis.log ? Math.max(1, Math.ceil(rough)) : base * ([2, 5, 10].find((k) => rough / base <= k) || 10);
+  // as Plotly computes it: log/LN10 (2.9999... for 1000, so 1000 steps by 10 x 100), then
+  // the first of 2, 5, 10 above the ratio
+  const base = 10 ** Math.floor(Math.log(rough) / Math.LN10);
+  const step = axis.log ? Math.max(1, Math.ceil(rough)) : base * ([2, 5, 10].find((k) => k > rough / base) || 10);
   const out = [];
   for (let v = Math.ceil(a / step - 1e-9) * step; v <= b + 1e-9 * step; v += step) {
     out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
@@ -154,7 +157,12 @@ function drawTickLabels(g, layout, axes, ticks, box) {
   g.font = `${font.size || 12}px ${font.family || "sans-serif"}`;
   g.textBaseline = "top";
   g.textAlign = "center";
-  for (const v of ticks.x) g.fillText(tickText(v, ticks.x, axes.x.log), axes.x.map(v), box.y + box.h + 4);
+  const right = g.canvas.clientWidth;
+  for (const v of ticks.x) {
+    const text = tickText(v, ticks.x, axes.x.log);
+    const x = axes.x.map(v);
+    if (x + g.measureText(text).width / 2 <= right) g.fillText(text, x, box.y + box.h + 4);   // none cut at the edge
+  }
   g.textBaseline = "middle";
   g.textAlign = "right";
   for (const v of ticks.y) g.fillText(tickText(v, ticks.y, axes.y.log), box.x - 4, axes.y.map(v));
