@@ -484,7 +484,12 @@ async function main() {
   }, () => {});
   afterPaint().then(() => startCodeLab(lab));
   await plotlyTurn(python);
-  await loadPlotly();
+  try {
+    await loadPlotly();
+  } catch (err) {   // the lab goes on with its sketches, which redraw on every change
+    setText("notice", `${describe(err)}: the plots stay sketches (no hover, no sweep plot, no PNG).`);
+    return;
+  }
   performance.mark("gdlab:plotly-ready");
   await lab.plots.upgrade();
   await lab.view.refresh();

@@ -180,3 +180,20 @@ def test_a_click_on_the_sketch_picks_a_start(page, lab_url):
                        and page.get_by_label("Start").input_value(), 10, "the picked start")
     x, y = (float(v) for v in start.split(","))
     assert abs(x - 10) < 0.5 and abs(y - 0) < 0.5, start
+
+
+def test_without_plotly_the_lab_goes_on_with_sketches(page, lab_url):
+    page.expect_errors("plotly.min.js", "Failed to load resource")
+    page.route("**/vendor/plotly.min.js", lambda route: route.abort())
+    page.goto(lab_url + "?surface=bowl&lr=0.05")
+    wait_until(lambda: page.evaluate("() => document.body.dataset.python") == "ready", 90, "Python")
+    notice = page.locator("#notice")
+    wait_until(lambda: "plotting library did not load" in notice.inner_text(), 20, "the notice")
+    before = page.evaluate("() => document.querySelector('#landscape > canvas.sketch').toDataURL()")
+    status = page.get_by_role("status").first
+    first = status.inner_text()
+    page.get_by_label("Learning rate value").fill("0.2")
+    page.get_by_label("Learning rate value").press("Enter")
+    wait_until(lambda: status.inner_text() != first, 20, "the status of the new run")
+    wait_until(lambda: page.evaluate("() => document.querySelector('#landscape > canvas.sketch').toDataURL()") != before,
+               20, "the path sketched again")
