@@ -111,10 +111,7 @@ function tickValues(axis, spec = {}) {
   const [a, b] = [Math.min(...axis.range), Math.max(...axis.range)];
   const n = Math.min(Math.max(Math.abs(axis.span) / (axis.vertical ? 40 : 80), 4), 9) + 1;
   const rough = (b - a) / n;
-  // as Plotly computes it: log/LN10 (2.9999... for 1000, so 1000 steps by 10 x 100), then
-  // the first of 2, 5, 10 above the ratio
-  const base = 10 ** Math.floor(Math.log(rough) / Math.LN10);
-  const step = axis.log ? Math.max(1, Math.ceil(rough)) : base * ([2, 5, 10].find((k) => k > rough / base) || 10);
+  const step = axis.log ? Math.max(1, Math.ceil(rough)) : roundStep(rough);
   const out = [];
   for (let v = Math.ceil(a / step - 1e-9) * step; v <= b + 1e-9 * step; v += step) {
     out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
@@ -169,11 +166,19 @@ function drawTickLabels(g, layout, axes, ticks, box) {
   g.textBaseline = "alphabetic";
 }
 
+/**
+ * A round step near `rough`, as Plotly's autoTicks picks it for ticks and contour levels
+ * alike: the first of 2, 5, 10 above rough / 10^k, with k from log/LN10 (2.9999... for
+ * 1000, so a rough step of 1000 gives 10 x 100).
+ */
+function roundStep(rough) {
+  const base = 10 ** Math.floor(Math.log(rough || 1) / Math.LN10);
+  return base * ([2, 5, 10].find((k) => k > rough / base) || 10);
+}
+
 /** Plotly's automatic contour levels: about `n` of them at round steps (1, 2, 5 x 10^k). */
 function autoLevels(lo, hi, n) {
-  const rough = (hi - lo) / (n || 15);
-  const base = 10 ** Math.floor(Math.log10(rough || 1));
-  const step = base * ([2, 5, 10].find((k) => rough / base <= k) || 10);
+  const step = roundStep((hi - lo) / (n || 15));
   let start = Math.ceil(lo / step) * step;
   let end = Math.floor(hi / step) * step;
   if (start === lo) start += step;
