@@ -88,7 +88,10 @@ function lossRange(slots, ctx, sticky, key) {
  * `sketched` for upgrade().
  */
 function render(sketched, el, data, layout, config) {
-  if (window.Plotly) return window.Plotly.react(el, data, layout, config);
+  if (window.Plotly) {   // a newer figure than the sketched one: upgrade() must not redraw that
+    const was = sketched.delete(el);
+    return window.Plotly.react(el, data, layout, config).then(() => { if (was) clearSketch(el); });
+  }
   sketched.set(el, [data, layout, config]);
   return beforePaint().then(() => {
     const figure = sketched.get(el);

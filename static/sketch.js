@@ -2,8 +2,9 @@
 // 0.4 s to start on a small machine) is still loading: the same traces and layout that
 // plots.js hands to Plotly, so the swap changes little. It draws the plot area, its grid,
 // the contour, lines and markers on linear or log axes, tick labels at Plotly's automatic
-// steps and the axis titles; no hover. On a course page with several embeds (one main thread for all) every lab
-// paints from its precomputed view before any of them has started Plotly.
+// steps and the axis titles; no hover. On a course page with several embeds (one main
+// thread for all) every lab paints from its precomputed view before any of them has
+// started Plotly.
 //
 //   sketch(el, data, layout)   // a canvas over the whole of `el` (drawn again if called again)
 //   clearSketch(el)            // once Plotly has drawn into `el`
@@ -15,6 +16,7 @@
 // and the scale spread over [start - size/2, start + (n - 1/2) size] for n levels.
 
 const DASHES = { solid: [], dot: [3, 3], dash: [9, 9], longdash: [15, 15], dashdot: [9, 3, 3, 3] };
+const sketchedAxes = new WeakMap();   // graph element -> the axes of its sketch, for sketchPoint
 
 /** Draw `data` (Plotly traces) with `layout` on a canvas that fills `el`. */
 export function sketch(el, data, layout) {
@@ -52,17 +54,19 @@ export function sketch(el, data, layout) {
   drawTickLabels(g, layout, axes, ticks, box);
   drawTitles(g, layout, box, width, height);
   el.dataset.sketch = "1";
-  el.sketchAxes = axes;
+  sketchedAxes.set(el, axes);
 }
 
 /** Remove the sketch from `el` (Plotly's graph is there now). */
 export function clearSketch(el) {
   el.querySelector(":scope > canvas.sketch")?.remove();
   delete el.dataset.sketch;
+  sketchedAxes.delete(el);
 }
 
+/** The data coordinates under a click on `el`'s sketch (linear axes), or null. */
 export function sketchPoint(el, event) {
-  const axes = el.sketchAxes;
+  const axes = sketchedAxes.get(el);
   const canvas = el.querySelector(":scope > canvas.sketch");
   if (!axes || !canvas) return null;
   const rect = canvas.getBoundingClientRect();
