@@ -57,15 +57,20 @@ def test_a_comparing_preset_shows_its_runs_and_facts_computed_live(page, lab_url
     assert "0.125" in facts and "0.25" in facts
 
 
-def test_check_says_where_an_exercise_parts_ways_with_the_reference(page, lab_url):
-    page.goto(f"{lab_url}?preset=momentum-by-hand")
+def check_result(page, lab_url, preset, timeout):
+    """Open an exercise preset, press Check and return what it says."""
+    page.goto(f"{lab_url}?preset={preset}")
     ready(page)
     check = page.get_by_role("button", name="Check")
     wait_until(lambda: check.count() == 1 and check.is_visible(), 20, "the Check button")
     check.click()
     out = page.locator(".check-result")
-    wait_until(lambda: "step" in out.inner_text(), 20, "the check result")
-    assert "Parts ways with the lab's momentum at step 2" in out.inner_text()
+    wait_until(lambda: "step" in out.inner_text(), timeout, "the check result")
+    return out.inner_text()
+
+
+def test_check_says_where_an_exercise_parts_ways_with_the_reference(page, lab_url):
+    assert "Parts ways with the lab's momentum at step 2" in check_result(page, lab_url, "momentum-by-hand", 20)
 
 
 def test_unknown_preset_gives_the_defaults_and_a_notice(page, lab_url):
@@ -136,14 +141,7 @@ def test_hostile_messages_are_ignored_or_refused_as_text(page, lab_url, host_url
 
 
 def test_check_holds_the_schedule_exercise_to_step_decay(page, lab_url):
-    page.goto(f"{lab_url}?preset=schedule-by-hand")
-    ready(page)
-    check = page.get_by_role("button", name="Check")
-    wait_until(lambda: check.count() == 1 and check.is_visible(), 20, "the Check button")
-    check.click()
-    out = page.locator(".check-result")
-    wait_until(lambda: "step" in out.inner_text(), 30, "the check result")
-    assert "Parts ways with the lab's sgd at step 101" in out.inner_text()
+    assert "Parts ways with the lab's sgd at step 101" in check_result(page, lab_url, "schedule-by-hand", 30)
 
 
 def test_the_messages_a_host_hears_carry_exactly_the_keys_the_readme_promises(page, lab_url, host_url):
