@@ -8,7 +8,8 @@
   on the dist's own (shipped) Pyodide files, and on the stock files of the same stack
   (npm's python_stdlib.zip and the numpy wheel as published: .py source, no .pyc);
 - four embeds on one course page (examples/four.html) against one: all painted, first
-  gdlab:ready;
+  gdlab:ready; beside it the same course page with bare frames (a canvas drawn at once),
+  the browser's own cost of four same-origin documents on one main thread;
 - bytes of a cold visit: over the wire (as build.py serves them), and gzip -6 / brotli of
   every response;
 - slider input -> redrawn path and loss curve, with live Python (p50 / p95);
@@ -96,6 +97,25 @@ const { loadPyodide } = await import(indexURL + "pyodide.mjs");
 const pyodide = await loadPyodide({ indexURL, packages: ["numpy"] });
 pyodide.runPython("import numpy");
 self.postMessage("ready");"""
+
+
+# The course page's floor: the same four frames, each a bare page that draws a canvas in
+# its first animation frame and says gdlab:ready. Frames of one origin share one main
+# thread, so even these take longer four at a time; the lab's ratio is read beside theirs.
+BARE_HTML = """<!doctype html><meta charset="utf-8"><title>Paint floor</title>
+<canvas width="600" height="300"></canvas><script type="module" src="bare.js"></script>"""
+BARE_JS = """requestAnimationFrame(() => {
+  const g = document.querySelector("canvas").getContext("2d");
+  g.fillRect(10, 10, 200, 100);
+  document.body.dataset.firstDrawMs = String(performance.now());
+  parent.postMessage({ type: "gdlab:ready" }, "*");
+});"""
+
+
+def bare_site(root: Path) -> Path:
+    (root / "index.html").write_text(BARE_HTML)
+    (root / "bare.js").write_text(BARE_JS)
+    return root
 
 
 def floor_site(root: Path, stock: bool) -> Path:
@@ -256,17 +276,22 @@ def main() -> None:
     for kind in ("shipped", "stock"):
         (Path(floors.name) / kind).mkdir()
         floor_urls[kind] = serve(floor_site(Path(floors.name) / kind, kind == "stock"))[1]
+    (Path(floors.name) / "bare").mkdir()
+    _, bare = serve(bare_site(Path(floors.name) / "bare"))
     _, host = serve(ROOT / "examples")
     four = f"{host}four.html?lab={url}"
+    four_bare = f"{host}four.html?lab={bare}"
 
     with sync_playwright() as p:
         runs = {"lab": [], "shipped": [], "stock": []}
         embeds = {1: [], 4: []}
+        bares = {1: [], 4: []}
         for _ in range(args.repeats):  # side by side, interleaved
             for key, u in (("lab", url), *floor_urls.items()):
                 runs[key].append(cold_and_warm(p, u))
             for n in embeds:
                 embeds[n].append(course_page(p, four, n))
+                bares[n].append(course_page(p, four_bare, n))
         med = lambda rows, k: statistics.median(r[k] for r in rows)  # noqa: E731
         cold, warm = [c for c, _ in runs["lab"]], [w for _, w in runs["lab"]]
         print(f"first draw     cold {med(cold, 'first'):6.0f} ms   warm {med(warm, 'first'):6.0f} ms   (the sketch; "
@@ -283,6 +308,10 @@ def main() -> None:
               f" = {med(all4, 'painted') / med(one, 'painted'):.2f}x (budget 1.5x);   first gdlab:ready "
               f"{med(all4, 'ready'):6.0f} ms / one embed {med(one, 'ready'):6.0f} ms = "
               f"{med(all4, 'ready') / med(one, 'ready'):.2f}x (budget 1.3x)")
+        b1, b4 = med(bares[1], "painted"), med(bares[4], "painted")
+        print(f"paint floor    four bare frames {b4:6.0f} ms / one {b1:6.0f} ms = {b4 / b1:.2f}x  (the same course "
+              f"page, each frame a canvas drawn at once); the lab's four-embed ratio is "
+              f"{med(all4, 'painted') / med(one, 'painted') / (b4 / b1):.2f}x of this floor's")
         print(f"bytes (cold)   {med(cold, 'gzip') / 1e6:.2f} MB gzip -6 ({med(cold, 'brotli') / 1e6:.2f} MB brotli) "
               f"of every response (budget 6.5 MB gzip); {med(cold, 'bytes') / 1e6:.2f} MB over the wire "
               f"here; warm visit {med(warm, 'bytes') / 1e6:.2f} MB")

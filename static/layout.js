@@ -194,19 +194,27 @@ function followGraphSizes() {
   for (const id of ids) if ($(id)) ro.observe($(id));
 }
 
-/** The embed sizes its plots to the frame less the controls' deck: --deck-h on <html>. */
+/**
+ * The embed sizes its plots to the frame less the controls' deck: --deck-h on <html>.
+ * Measured by the ResizeObserver only, after a layout the page makes anyway: measuring
+ * at start-up forced one more layout per lab, and a course page's labs share one main
+ * thread. An unchanged height writes nothing (the stylesheet's default is a good guess).
+ */
 function measureDeck() {
   const form = $("controls");
   const deck = form && form.querySelector(".deck");
-  if (!deck) return;
-  const set = () => {
+  if (!deck || typeof ResizeObserver === "undefined") return;
+  let last = null;
+  new ResizeObserver(() => {    // (after a layout: reading styles and sizes costs nothing)
+    if (last === null) last = getComputedStyle(root).getPropertyValue("--deck-h").trim();
     const style = getComputedStyle(form);
     const chrome = parseFloat(style.paddingTop) + parseFloat(style.paddingBottom)
       + parseFloat(style.borderTopWidth) + parseFloat(style.borderBottomWidth);
-    root.style.setProperty("--deck-h", `${Math.ceil(deck.offsetHeight + chrome)}px`);
-  };
-  set();
-  if (typeof ResizeObserver !== "undefined") new ResizeObserver(set).observe(deck);
+    const height = `${Math.ceil(deck.offsetHeight + chrome)}px`;
+    if (height === last) return;
+    last = height;
+    root.style.setProperty("--deck-h", height);
+  }).observe(deck);
 }
 
 function start() {

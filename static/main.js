@@ -177,9 +177,12 @@ function createSurfaces({ schema, store, plots, home, showError }) {
       cache.set(s.name, land);
     }
     if (store.get().surface !== s.name) return false;   // the learner moved on
-    await plots.showSurface(s, land || null);
-    $("landscape").dataset.surface = s.name;     // which surface is on screen (tests wait on it)
-    performance.mark("gdlab:surface-drawn");
+    const drawn = plots.showSurface(s, land || null).then(() => {
+      $("landscape").dataset.surface = s.name;   // which surface is on screen (tests wait on it)
+      performance.mark("gdlab:surface-drawn");
+    });
+    // A sketch is drawn in the next frame with the runs' sketches (one layout, one paint).
+    if (!plots.sketching) await drawn; else drawn.catch((err) => showError(describe(err)));
     return true;
   }
   return { ensure };

@@ -150,9 +150,11 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
       yaxis: axis(view.titles[1], { range: view.yRange, showgrid: s.dim === 1 }),
     });
     // The runs' graphs are drawn by the showRuns that always follows (in the same pass:
-    // drawing them empty first would cost the first paint two more renders).
-    ready = render(sketched, bgEl, view.traces, bgLayout, { ...CONFIG, staticPlot: true });
-    return ready;
+    // drawing them empty first would cost the first paint two more renders). Sketches
+    // are drawn together in the next frame, so showRuns need not wait for this one.
+    const drawn = render(sketched, bgEl, view.traces, bgLayout, { ...CONFIG, staticPlot: true });
+    ready = P() ? drawn : Promise.resolve();
+    return drawn;
   }
 
   /** Draw every slot up to step `cursor`. */
