@@ -11,17 +11,20 @@ import { canonical, runMessage, sameButLr, specState } from "./state.js";
 export function createEarlyRuns(schema, view) {
   const early = ((view && view.runs) || []).map(({ spec, run }) => {
     const state = specState(schema, spec);
-    return { state, key: canonical(runMessage(state)), run: { ...normalizeRun(run), early: true } };
+    return { state, key: canonical(runMessage(state)), raw: run, run: null };
   });
-  const byKey = new Map(early.map((e) => [e.key, e.run]));
+  const byKey = new Map(early.map((e) => [e.key, e]));
+  // Made drawable when first asked for (the first paint needs a few of a view's runs),
+  // then kept: the same object each time, as the plots' caches expect.
+  const runOfEntry = (e) => e.run || (e.run = { ...normalizeRun(e.raw), early: true });
 
   function runOf(state, nearest) {
     const exact = byKey.get(canonical(runMessage(state)));
-    if (exact || !nearest) return exact || null;
+    if (exact || !nearest) return exact ? runOfEntry(exact) : null;
     let best = null;
     const dist = (e) => Math.abs(Math.log(e.state.lr / state.lr));
     for (const e of early) if (sameButLr(state, e.state) && (!best || dist(e) < dist(best))) best = e;
-    return best ? best.run : null;
+    return best ? runOfEntry(best) : null;
   }
   return { runOf };
 }

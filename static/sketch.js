@@ -278,11 +278,15 @@ function drawScatter(g, t, axes) {
   if (mode.includes("lines") && t.line) {
     g.beginPath();
     let pen = false;
-    for (const [x, y] of pts) {
-      if (!Number.isFinite(x) || !Number.isFinite(y)) { pen = false; continue; }
+    let last = null;   // the last point drawn: a path that settles repeats one pixel often
+    pts.forEach(([x, y], i) => {
+      if (!Number.isFinite(x) || !Number.isFinite(y)) { pen = false; return; }
+      const near = pen && Math.abs(x - last[0]) < 0.5 && Math.abs(y - last[1]) < 0.5;
+      if (near && i < pts.length - 1) return;
       if (pen) g.lineTo(x, y); else g.moveTo(x, y);
       pen = true;
-    }
+      last = [x, y];
+    });
     g.strokeStyle = t.line.color || "#444";
     g.lineWidth = t.line.width ?? 2;
     g.setLineDash(DASHES[t.line.dash] || []);
