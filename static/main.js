@@ -47,32 +47,19 @@ function viewFile(query) {
   return "home";
 }
 
-const PLOTLY = "static/vendor/plotly.min.js";
-
 /**
- * Plotly is fetched once the first view is sketched and painted and the main thread is
- * idle, not from index.html: a preload of its 1.5 MB starts the browser parsing it on the
- * other core at once, which made each lab's first paint 100 ms slower, and a course
- * page of four labs' 350 ms slower.
- */
-function preloadPlotly() {
-  const link = document.createElement("link");
-  link.rel = "preload";
-  link.as = "script";
-  link.href = PLOTLY;
-  link.fetchPriority = "low";
-  document.head.append(link);
-}
-
-/**
- * Plotly, a classic script: run only at its turn (plotlyTurn; its start takes a few
- * hundred ms of the main thread, which the labs of one course page share).
+ * Plotly, a classic script: fetched and run only at its turn (plotlyTurn). Its start
+ * takes a few hundred ms of the main thread, which the labs of one course page share;
+ * and fetching it earlier (a preload from index.html, or once the sketch is painted)
+ * has the browser parse its 1.5 MB on the other core while the page paints and Python
+ * boots: on a course page of four labs that made the last first paint about 100 ms and
+ * the first Python about 250 ms later (bench_page's course page, A/B).
  */
 function loadPlotly() {
   if (window.Plotly) return Promise.resolve(window.Plotly);
   return new Promise((resolve, reject) => {
     const script = document.createElement("script");
-    script.src = PLOTLY;
+    script.src = "static/vendor/plotly.min.js";
     script.addEventListener("load", () => resolve(window.Plotly));
     script.addEventListener("error", () => reject(new Error("the plotting library did not load")));
     document.head.append(script);
@@ -501,7 +488,7 @@ async function main() {
     if (embedded) lab.embed.ready();
     lab.view.refresh();
   }, () => {});
-  afterPaint().then(() => { preloadPlotly(); startCodeLab(lab); });
+  afterPaint().then(() => startCodeLab(lab));
   await plotlyTurn(python);
   try {
     await loadPlotly();

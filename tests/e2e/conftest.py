@@ -47,6 +47,17 @@ def wait_until(fn, timeout: float = 20.0, what: str = "the condition", interval:
     raise AssertionError(f"timed out after {timeout} s waiting for {what} (last: {last!r})")
 
 
+def wait_lab(page, timeout: float = 90.0):
+    """Python ready, then Plotly's figure up (body[data-plotly-ms]): the page fetches
+    Plotly only once Python is ready, so a test that reads Plotly's graphs waits for both."""
+    def python():
+        state = page.evaluate("() => document.body.dataset.python || ''")
+        assert state != "failed", page.locator("#python-state").text_content()
+        return state == "ready"
+    wait_until(python, timeout, "Python to be ready")
+    wait_until(lambda: page.evaluate("() => document.body.dataset.plotlyMs"), 30, "Plotly's figure")
+
+
 def _serve(directory: Path, csp):
     server = build.make_server(0, directory, csp)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from conftest import ROOT, wait_until
+from conftest import ROOT, wait_lab, wait_until
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -25,7 +25,7 @@ def axe_page(browser):
 def test_no_serious_or_critical_violations(axe_page, lab_url, query):
     page = axe_page
     page.goto(lab_url + query)
-    wait_until(lambda: page.evaluate("() => document.body.dataset.python") == "ready", 90, "Python")
+    wait_lab(page)
     wait_until(lambda: re.match(r"step \d+ ", page.get_by_role("status").first.inner_text()), 60, "a run")
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"

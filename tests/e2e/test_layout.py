@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from conftest import wait_until
+from conftest import wait_lab, wait_until
 
 WATCH = "embed=1&preset=watch-a-parameter-move"     # the README's iframe
 STATUS_RE = re.compile(r"step \d+ ")
@@ -133,7 +133,7 @@ def test_phone_landscape_leads_and_controls_follow(sized):
 
 def test_phone_tap_hover_label_goes_away(sized):
     page = sized(390, 844, "?surface=bowl&lr=0.1&steps=30", phone=True)
-    wait_until(lambda: page.evaluate("() => document.body.dataset.python") == "ready", 90, "Python")
+    wait_lab(page)
     box = page.locator("#curve").bounding_box()
     labels = page.locator("#curve .hoverlayer .hovertext")
     page.touchscreen.tap(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)

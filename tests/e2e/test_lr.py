@@ -6,12 +6,11 @@ import math
 import pytest
 import torch
 
-from conftest import wait_until
+from conftest import wait_lab, wait_until
 
 
 def ready(page, timeout=90.0):
-    wait_until(lambda: page.evaluate("() => document.body.dataset.python") == "ready", timeout,
-               "Python to be ready")
+    wait_lab(page, timeout)
 
 
 def sweep_points(page):

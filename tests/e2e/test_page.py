@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import wait_lab
 
 STATUS_RE = re.compile(
     r"^step (\d+) · (?:w (\S+) · )?loss (\S+) · "
@@ -66,11 +67,7 @@ def wait_until(fn, timeout=20.0, what="the condition"):
 
 
 def wait_python(page, timeout=90.0):
-    def state():
-        s = page.evaluate("() => document.body.dataset.python || ''")
-        assert s != "failed", page.locator("#python-state").text_content()
-        return s == "ready"
-    wait_until(state, timeout, "Python to be ready")
+    wait_lab(page, timeout)
 
 
 def open_lab(page, lab_url, query=""):

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, wait_until
+from conftest import ROOT, wait_lab, wait_until
 
 PRESETS = [l["name"] for l in json.loads(subprocess.run(
     [sys.executable, "-m", "gdlab", "lessons", "--json"], capture_output=True, text=True,
@@ -17,8 +17,7 @@ PRESETS = [l["name"] for l in json.loads(subprocess.run(
 
 
 def ready(page, timeout=90.0):
-    wait_until(lambda: page.evaluate("() => document.body.dataset.python") == "ready", timeout,
-               "Python to be ready")
+    wait_lab(page, timeout)
 
 
 def status(page):

@@ -11,7 +11,7 @@ import zlib
 import numpy as np
 import pytest
 
-from conftest import ROOT, wait_until
+from conftest import ROOT, wait_lab, wait_until
 
 from gdlab.bridge import handle
 
@@ -19,8 +19,7 @@ SHOOTOUT = "rosenbrock-shootout"
 
 
 def ready(page, timeout=90.0):
-    wait_until(lambda: page.evaluate("() => document.body.dataset.python") == "ready", timeout,
-               "Python to be ready")
+    wait_lab(page, timeout)
 
 
 def traces(page, div):
