@@ -13,6 +13,7 @@ import {
 } from "./vendor/codemirror.js";
 import { writeLr } from "./lrline.js";
 
+const LR_REST_MS = 150;
 const markLine = StateEffect.define();
 
 // A line decoration for the failing line; cleared by markLine.of(null) or any edit.
@@ -105,8 +106,22 @@ function markError(view, line) {
 export function mountCodePane(section, { onRun, onStop, onReset, onEdit, compareOptions = [], onCompare }) {
   const { host, run, stop, reset, compare, info, output } = buildPane(section, compareOptions, onCompare);
   let silent = false; // programmatic edits (slider -> lr line) do not count as the learner's
-  const view = createEditor(host, onRun, () => { if (!silent) onEdit?.(getCode()); });
-  const getCode = () => view.state.doc.toString();
+  const view = createEditor(host, onRun, () => { if (!silent) onEdit?.(view.state.doc.toString()); });
+  // The slider's lr reaches the lr line once the slider rests for LR_REST_MS: an editor
+  // transaction on every notch of a scrub took about 7 ms of each redraw. Whoever reads
+  // the code gets the waiting lr written first.
+  let lrWaiting = null;
+  let lrTimer = 0;
+  function writeWaitingLr() {
+    clearTimeout(lrTimer);
+    lrTimer = 0;
+    if (lrWaiting === null) return;
+    const code = view.state.doc.toString();
+    const next = writeLr(code, lrWaiting);
+    lrWaiting = null;
+    if (next !== code) change(changedSpan(code, next));
+  }
+  const getCode = () => { writeWaitingLr(); return view.state.doc.toString(); };
 
   function change(changes) {
     silent = true;
@@ -121,14 +136,16 @@ export function mountCodePane(section, { onRun, onStop, onReset, onEdit, compare
   return {
     view,
     getCode,
-    setCode(text) {
+    setCode(text) {   // a new text: a waiting lr is dropped (callers set the lr after)
+      lrWaiting = null;
+      clearTimeout(lrTimer);
       change({ from: 0, to: view.state.doc.length, insert: text });
       view.dispatch({ effects: markLine.of(null) });
     },
     setLr(lr) {
-      const code = getCode();
-      const next = writeLr(code, lr);
-      if (next !== code) change(changedSpan(code, next));
+      lrWaiting = lr;
+      clearTimeout(lrTimer);
+      lrTimer = setTimeout(writeWaitingLr, LR_REST_MS);
     },
     setInfo(text) { info.textContent = text; },
     get compareWith() { return compare.value; },

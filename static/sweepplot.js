@@ -1,7 +1,8 @@
 // The `Learning-rate sweep` plot: the loss after the run's steps against the learning
 // rate (log-log), one point per slider notch from one vectorised run, coloured by what
 // the run did. Diverged runs sit on the top edge (marked ×). The current lr is a line
-// that follows the slider; for plain GD the thresholds 1/λmax and 2/λmax are drawn
+// that follows the slider (an element over the graph, moved by CSS: a Plotly relayout
+// took 20 ms per notch of a scrub); for plain GD the thresholds 1/λmax and 2/λmax are drawn
 // (labelled local off a quadratic), else a note says why none is. Clicking a point
 // sets the lr.
 //
@@ -22,10 +23,46 @@ function vline(x, color, dash, label, y = 1) {
   };
 }
 
+/**
+ * The current lr: a line and its label over the graph's plot area. The plot area is
+ * measured after each Plotly draw; a new lr then only moves the line.
+ */
+function createLrMark(div) {
+  const mark = document.createElement("div");
+  mark.className = "lr-mark";
+  mark.setAttribute("aria-hidden", "true");
+  mark.hidden = true;
+  const label = document.createElement("span");
+  mark.append(label);
+  div.after(mark);      // beside the graph, not in it: Plotly owns the graph's children
+  let left = null;      // the plot area's left edge, in the section's coordinates
+  let lr = null;
+  function place() {
+    const ax = div._fullLayout && div._fullLayout.xaxis;
+    const x = ax && lr !== null && left !== null ? ax.l2p(Math.log10(lr)) : NaN;
+    mark.hidden = !(x >= 0 && x <= ax._length);
+    if (mark.hidden) return;
+    mark.style.transform = `translateX(${left + x}px)`;
+    label.textContent = `lr ${formatLr(lr)}`;
+  }
+  return {
+    measure() {
+      const fl = div._fullLayout;
+      if (!fl || !fl.xaxis || !fl.yaxis) return;
+      left = div.offsetLeft + fl.xaxis._offset;
+      mark.style.top = `${div.offsetTop + fl.yaxis._offset}px`;
+      mark.style.height = `${fl.yaxis._length}px`;
+      place();
+    },
+    set(value) { lr = value; place(); },
+    hide() { left = null; mark.hidden = true; },
+  };
+}
+
 export function createSweepPlot(div, note, { onPick } = {}) {
   const P = () => window.Plotly;
+  const mark = createLrMark(div);
   let shown = null;     // the sweep on screen
-  let drawnLr = null;
 
   function traces(sweep, lossOf, log) {
     // The top edge (where diverged runs sit) is set by the runs that did not diverge.
@@ -53,9 +90,9 @@ export function createSweepPlot(div, note, { onPick } = {}) {
     }));
   }
 
-  function decorations(sweep, lr) {
+  function decorations(sweep) {
     const t = sweep.thresholds || {};
-    const marks = [vline(lr, FONT.color, "solid", `lr ${formatLr(lr)}`, 1.0)];
+    const marks = [];
     const local = t.local ? "local " : "";
     if (Number.isFinite(t.lr_monotone)) marks.push(vline(t.lr_monotone, "#0072B2", "dot", `${local}1/λmax`, 0.88));
     if (Number.isFinite(t.lr_stable)) marks.push(vline(t.lr_stable, "#D55E00", "dash", `${local}2/λmax`, 0.76));
@@ -64,19 +101,15 @@ export function createSweepPlot(div, note, { onPick } = {}) {
 
   function show(sweep, lr, { lossLog = false, minLoss = 0 } = {}) {
     div.closest("section").hidden = !sweep;
-    if (!sweep || !P()) { shown = null; return Promise.resolve(); }   // no Plotly yet: drawn on its upgrade
+    if (!sweep || !P()) { shown = null; mark.hide(); return Promise.resolve(); }   // no Plotly yet: drawn on its upgrade
+    mark.set(lr);
+    if (shown === sweep) return Promise.resolve();
     const t = sweep.thresholds || {};
     note.textContent = t.why ? `No thresholds drawn: ${t.why}.` : t.local
       ? "1/λmax and 2/λmax from the Hessian at the nearest minimum (local: the surface is not a quadratic)."
       : "";
-    const deco = decorations(sweep, lr);
-    if (shown === sweep) {
-      if (drawnLr === lr) return Promise.resolve();
-      drawnLr = lr;
-      return P().relayout(div, deco);
-    }
+    const deco = decorations(sweep);
     shown = sweep;
-    drawnLr = lr;
     const lossOf = (v) => (v === null || v === undefined ? NaN : lossLog ? v - minLoss : v);
     const log = sweep.final_loss.every((v) => v === null || !(lossOf(v) <= 0));
     const layout = {
@@ -92,7 +125,9 @@ export function createSweepPlot(div, note, { onPick } = {}) {
       if (!div.dataset.bound) {
         div.dataset.bound = "1";
         div.on("plotly_click", (ev) => { const p = ev.points && ev.points[0]; if (p) onPick?.(p.x); });
+        div.on("plotly_afterplot", mark.measure);   // a resize draws the graph again
       }
+      mark.measure();
     });
   }
 
