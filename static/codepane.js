@@ -106,7 +106,13 @@ function markError(view, line) {
 export function mountCodePane(section, { onRun, onStop, onReset, onEdit, compareOptions = [], onCompare }) {
   const { host, run, stop, reset, compare, info, output } = buildPane(section, compareOptions, onCompare);
   let silent = false; // programmatic edits (slider -> lr line) do not count as the learner's
-  const view = createEditor(host, onRun, () => { if (!silent) onEdit?.(view.state.doc.toString()); });
+  // (The learner's edit is reported with a waiting lr in its lr line: the text on screen
+  // has the old one for a moment, and the lab must not take that old lr back.)
+  const view = createEditor(host, onRun, () => {
+    if (silent) return;
+    const code = view.state.doc.toString();
+    onEdit?.(lrWaiting === null ? code : writeLr(code, lrWaiting));
+  });
   // The slider's lr reaches the lr line once the slider rests for LR_REST_MS: an editor
   // transaction on every notch of a scrub took about 7 ms of each redraw. Whoever reads
   // the code gets the waiting lr written first.

@@ -150,6 +150,26 @@ def test_the_lr_line_and_the_slider_follow_each_other(page, lab_url):
                "the slider to follow the lr line")
 
 
+def test_run_code_right_after_a_slider_move_runs_the_new_lr(page, lab_url):
+    # The lr line is written when the slider rests; Run code pressed before that must run
+    # the new lr, not take the old one back from the text.
+    open_lab(page, lab_url, "?surface=bowl")
+    replace_code(page, BOWL_SHIFTED)
+    value = page.get_by_label("Learning rate value")
+    wait_until(lambda: value.input_value() == "0.1", 5, "the slider to follow the code's lr")
+    value.fill("0.2")
+    value.press("Enter")
+    run(page)
+    # plain GD from (3, 1) on (w0-1)^2 + 2(w1+2)^2: the first step is w - lr * (4, 12)
+    def own_path():
+        xy = path_xy(page)
+        return xy if xy and len(xy[0]) == 81 and xy[0][0] == 3 and xy[1][0] == 1 else None
+    xy = wait_until(own_path, 20, "the code's path from (3, 1)")
+    assert xy[0][1] == pytest.approx(3 - 0.2 * 4) and xy[1][1] == pytest.approx(1 - 0.2 * 12)
+    assert value.input_value() == "0.2"
+    assert re.search(r"^lr = 0\.2\b", code_text(page), re.M)
+
+
 def test_code_from_a_link_is_shown_not_run(page, lab_url):
     program = "def loss(w):\n    return (w[0] + 7) ** 2\nstart = [0.0]\nprint('ran')\n"
     param = base64.urlsafe_b64encode(program.encode()).decode().rstrip("=")
