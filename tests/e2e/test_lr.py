@@ -52,6 +52,30 @@ def test_bowl_sweep_marks_the_thresholds_and_the_slider_names_the_regime(page, l
     assert all(p[1] == top for p in sweep_points(page) if p[2] == "diverges")
 
 
+def lr_mark(page):
+    """The sweep plot's lr line: its label and its x against the x of the axis at that lr."""
+    return page.evaluate("""() => {
+        const gd = document.getElementById('sweep'), mark = document.querySelector('#sweep-section .lr-mark');
+        if (!mark || mark.hidden || !gd._fullLayout) return null;
+        const lr = Number(mark.textContent.replace(/^lr /, '')), fl = gd._fullLayout;
+        const g = gd.getBoundingClientRect(), m = mark.getBoundingClientRect();
+        return { text: mark.textContent, x: m.left, axisX: g.left + fl.xaxis._offset + fl.xaxis.l2p(Math.log10(lr)),
+                 top: m.top, plotTop: g.top + fl.yaxis._offset };
+    }""")
+
+
+def test_the_sweep_plot_marks_the_learning_rate_and_follows_the_slider(page, lab_url):
+    page.goto(f"{lab_url}?surface=bowl&optimizer=sgd&steps=100&lr=0.05")
+    ready(page)
+    wait_until(lambda: len(sweep_points(page)) >= 40, 30, "the sweep")
+    page.get_by_role("region", name="Learning-rate sweep").scroll_into_view_if_needed()
+    for lr in ("0.05", "0.2", "0.001"):
+        set_lr(page, lr)
+        m = wait_until(lambda: (lambda m: m if m and m["text"] == f"lr {lr}" else None)(lr_mark(page)), 5,
+                       f"the sweep's lr line at {lr}")
+        assert abs(m["x"] - m["axisX"]) < 1.5 and abs(m["top"] - m["plotTop"]) < 1.5, m
+
+
 def test_clicking_a_sweep_point_sets_the_learning_rate(page, lab_url):
     page.goto(f"{lab_url}?surface=bowl&optimizer=sgd&steps=100&lr=0.05")
     ready(page)
