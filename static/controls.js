@@ -101,6 +101,11 @@ export function bindControls(root, store, codecs, schema) {
   root.addEventListener("input", onEvent);
   root.addEventListener("change", onEvent);
   root.addEventListener("keydown", onKey);
+  // Writing a field's value (render, on every notch of a slider scrub) moves its text
+  // selection, and the browser tells the whole document: the code editor's selection
+  // listener then read the page's selection, a forced layout per notch. The controls'
+  // own selections are nobody else's business.
+  root.addEventListener("selectionchange", (event) => event.stopPropagation());
 
   function render(state) {
     for (const el of root.querySelectorAll("[data-key]")) {
