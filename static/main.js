@@ -52,7 +52,7 @@ function viewFile(query) {
  * takes a few hundred ms of the main thread, which the labs of one course page share;
  * and fetching it earlier (a preload from index.html, or once the sketch is painted)
  * has the browser parse its 1.5 MB on the other core while the page paints and Python
- * boots: on a course page of four labs that made the last first paint about 100 ms and
+ * boots: on a course page of four labs that made the last first paint about 70 ms and
  * the first Python about 250 ms later (bench_page's course page, A/B).
  */
 function loadPlotly() {
