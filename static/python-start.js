@@ -78,7 +78,7 @@ export function createPythonHandle() {
     if (wanted) return;
     wanted = true;
     if (!booting) document.body.dataset.python = "queued";
-    view.visible.then(() => {
+    view.watch().then(() => {
       if (touched) return jump(boot);
       line = new AbortController();
       return queue(boot, line.signal, () => { line = null; });
@@ -173,22 +173,29 @@ async function priorityWaiting() {
 }
 
 /**
- * `visible` resolves at once for a top-level page; for an embed, once it is on screen
- * or `show()` is called (a touch).
+ * `watch()` resolves at once for a top-level page; for an embed, once it is on screen
+ * or `show()` is called (a touch). The page is watched only from the first watch(): an
+ * IntersectionObserver from start-up would add work to every frame of the first paint.
  */
 function inView() {
   let show = () => {};
   const visible = new Promise((resolve) => { show = resolve; });
-  if (window.parent === window || typeof IntersectionObserver !== "function") {
-    show();
-  } else {
-    const io = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting)) show();
-    });
-    io.observe(document.documentElement);
-    visible.then(() => io.disconnect());
+  let watching = false;
+  function watch() {
+    if (watching) return visible;
+    watching = true;
+    if (window.parent === window || typeof IntersectionObserver !== "function") {
+      show();
+    } else {
+      const io = new IntersectionObserver((entries) => {
+        if (entries.some((e) => e.isIntersecting)) show();
+      });
+      io.observe(document.documentElement);
+      visible.then(() => io.disconnect());
+    }
+    return visible;
   }
-  return { visible, show };
+  return { watch, show };
 }
 
 function recall(key) {
