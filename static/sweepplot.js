@@ -11,7 +11,7 @@
 
 import { formatLr } from "./format.js";
 import { REGIME_COLORS, regimeAt } from "./regimes.js";
-import { DARK, FONT, PLOT_BG } from "./theme.js";
+import { FONT, PLOT_BG } from "./theme.js";
 
 const CONFIG = { displayModeBar: false, responsive: true, scrollZoom: false, doubleClick: false };
 
@@ -19,7 +19,7 @@ function vline(x, color, dash, label, y = 1) {
   return {
     shape: { type: "line", xref: "x", yref: "paper", x0: x, x1: x, y0: 0, y1: 1, line: { color, width: 1.5, dash } },
     note: label ? { xref: "x", yref: "paper", x: Math.log10(x), y, text: label, showarrow: false,
-      font: { size: 11, color }, bgcolor: DARK ? "rgba(27,32,41,0.85)" : "rgba(255,255,255,0.85)",   // PLOT_BG, 85%
+      font: { size: 11, color }, bgcolor: `${PLOT_BG}d9`,   // 85%
       yanchor: "bottom" } : null,
   };
 }
