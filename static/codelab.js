@@ -16,7 +16,9 @@ import { mountCodePane } from "./codepane.js";
 import { readLr } from "./lrline.js";
 import { sameButLr } from "./state.js";
 
-export const USER_TIME_LIMIT_MS = 1000;
+// The learner's own time (a module's lazy load, the lab's start and queued calls never
+// count): long enough for real programs, short enough that a runaway does not linger.
+export const USER_TIME_LIMIT_MS = 10000;
 const STORAGE_PREFIX = "gdlab:v1:code:";
 
 /** utf-8 text <-> base64url, for code in a link. */
@@ -119,17 +121,46 @@ function loadView(ctx, state) {
   pane.setInfo(saved ? "Your edited code for this view (Reset code brings back the original)." : "");
 }
 
+/**
+ * The timer beside Stop while a program runs: "Running … 3.2 s" of its own time (from
+ * the call's meter, worker-client.js), "loading numpy.random …" while a module loads.
+ */
+function startTimer(pane) {
+  let meter = null;
+  const tick = () => pane.setTimer(!meter ? "waiting for Python …"
+    : meter.loading() ? `loading ${meter.loading()} …` : `Running … ${(meter.ms() / 1000).toFixed(1)} s`);
+  tick();
+  const every = setInterval(tick, 100);
+  return { onStart: (m) => { meter = m; tick(); }, stop: () => { clearInterval(every); pane.setTimer(""); } };
+}
+
+/** Why a program was stopped, in the words of what the lab knows. */
+export function stoppedMessage(err) {
+  if (err && err.reason === "timeout") {
+    return `Stopped: your program ran past ${USER_TIME_LIMIT_MS / 1000} s of its own time (an endless loop?). `
+      + "Python restarts; your code is kept.";
+  }
+  const why = err && err.message ? err.message : String(err);
+  if (err && err.loading) {
+    return `Stopped while ${err.loading} was loading (the lab fetches it on its first import; that time does not `
+      + `count against your program). ${why}. Your code is kept.`;
+  }
+  return `Stopped: ${why}. Your code is kept.`;
+}
+
 /** Run code: the learner's program in Python (time-limited), its output, then its plots. */
 async function runCode(ctx) {
   const { pane, python, lab } = ctx;
   const code = pane.getCode();
   pane.setBusy(true);
   pane.showOutput("Running …");
+  const timer = startTimer(pane);
   try {
     python.start?.();
     const client = await python.whenReady;
     const res = await client.call({ op: "user", code, n: 61, compare: pane.compareWith || null },
-      { timeLimitMs: USER_TIME_LIMIT_MS });
+      { timeLimitMs: USER_TIME_LIMIT_MS, onStart: timer.onStart });
+    timer.stop();
     if (res.error) {
       showRunError(pane, res);
       return;
@@ -142,11 +173,10 @@ async function runCode(ctx) {
     ctx.notice?.("");
     await ctx.draw(res, { landscape: true });
   } catch (err) {
-    const msg = err && err.reason === "timeout"
-      ? `Stopped: your code ran longer than ${USER_TIME_LIMIT_MS / 1000} s (an endless loop?). Python restarts; your code is kept.`
-      : `Stopped: ${err && err.message ? err.message : err}. Your code is kept.`;
+    const msg = stoppedMessage(err);
     pane.showError(msg, msg, null);
   } finally {
+    timer.stop();
     pane.setBusy(false);
   }
 }

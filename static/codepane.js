@@ -5,7 +5,7 @@
 //   const pane = mountCodePane(sectionElement, { onRun, onStop, onReset, onEdit });
 //   pane.getCode() / pane.setCode(text) / pane.setLr(lr)
 //   pane.showOutput(text) / pane.showError(message, traceback, line) / pane.clearMarks()
-//   pane.setBusy(bool)
+//   pane.setBusy(bool) / pane.setTimer(text)   (the running time beside Stop)
 
 import {
   EditorView, basicSetup, python, keymap, Decoration, EditorState, StateField,
@@ -50,7 +50,9 @@ function buildPane(section, compareOptions, onCompare) {
   const run = el("button", { type: "button" }, "Run code");
   const stop = el("button", { type: "button", disabled: "" }, "Stop");
   const reset = el("button", { type: "button" }, "Reset code");
-  buttons.append(run, stop, reset);
+  // the running program's own time, beside Stop (codelab.js writes it)
+  const timer = el("span", { class: "run-timer", role: "timer", "aria-label": "Running time" });
+  buttons.append(run, stop, timer, reset);
   // Beside a custom step(): a built-in optimizer on the same problem, drawn dotted.
   const compareLabel = el("label", { for: "compare-with", class: "compare" }, "Compare with ");
   const compare = el("select", { id: "compare-with" });
@@ -61,7 +63,7 @@ function buildPane(section, compareOptions, onCompare) {
   const info = el("p", { class: "code-info", "aria-live": "polite" });
   const output = el("pre", { class: "output", role: "log", "aria-label": "Output", tabindex: "0" });
   section.append(heading, hint, host, buttons, info, output);
-  return { host, run, stop, reset, compare, info, output };
+  return { host, run, stop, timer, reset, compare, info, output };
 }
 
 /** The CodeMirror editor: Python, the error-line mark, Ctrl/Cmd+Enter runs, onChange on edits. */
@@ -104,7 +106,7 @@ function markError(view, line) {
 
 /** The pane in the section, and what the lab may ask of it (see the top of this file). */
 export function mountCodePane(section, { onRun, onStop, onReset, onEdit, compareOptions = [], onCompare }) {
-  const { host, run, stop, reset, compare, info, output } = buildPane(section, compareOptions, onCompare);
+  const { host, run, stop, timer, reset, compare, info, output } = buildPane(section, compareOptions, onCompare);
   let silent = false; // programmatic edits (slider -> lr line) do not count as the learner's
   // (The learner's edit is reported with a waiting lr in its lr line: the text on screen
   // has the old one for a moment, and the lab must not take that old lr back.)
@@ -162,6 +164,7 @@ export function mountCodePane(section, { onRun, onStop, onReset, onEdit, compare
       markError(view, line);
     },
     clearMarks() { view.dispatch({ effects: markLine.of(null) }); },
+    setTimer(text) { timer.textContent = text; },
     setBusy(busy) {
       run.disabled = busy;
       if (busy) stop.removeAttribute("disabled"); else stop.setAttribute("disabled", "");

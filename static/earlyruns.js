@@ -1,9 +1,12 @@
-// The runs of a view computed at build time (static/views/, py/gdlab/views.py): shown
-// while Python starts, filed under the same key as the live run that replaces them.
+// The runs of a view computed at build time (static/views/, py/gdlab/views.py) by the
+// same core in CPython: a run of exactly the state asked for is that state's run, and
+// Python is never asked for it again (it would repeat the numbers, and hold up the
+// learner's first call behind the lab's own); a run at the nearest lr stands in, marked
+// `early`, until Python has computed the state's own.
 //
 //   const early = createEarlyRuns(schema, view);
 //   early.runOf(state, nearest)   the precomputed run of this state; with `nearest`, else
-//                                 the same experiment's at the nearest lr; or null
+//                                 the same experiment's at the nearest lr (`early: true`); or null
 
 import { normalizeRun } from "./plots.js";
 import { canonical, runMessage, sameButLr, specState } from "./state.js";
@@ -16,7 +19,8 @@ export function createEarlyRuns(schema, view) {
   const byKey = new Map(early.map((e) => [e.key, e]));
   // Made drawable when first asked for (the first paint needs a few of a view's runs),
   // then kept: the same object each time, as the plots' caches expect.
-  const runOfEntry = (e) => e.run || (e.run = { ...normalizeRun(e.raw), early: true });
+  const runOfEntry = (e) => e.run || (e.run = normalizeRun(e.raw));
+  const standIn = (e) => e.near || (e.near = { ...runOfEntry(e), early: true });
 
   function runOf(state, nearest) {
     const exact = byKey.get(canonical(runMessage(state)));
@@ -24,7 +28,7 @@ export function createEarlyRuns(schema, view) {
     let best = null;
     const dist = (e) => Math.abs(Math.log(e.state.lr / state.lr));
     for (const e of early) if (sameButLr(state, e.state) && (!best || dist(e) < dist(best))) best = e;
-    return best ? runOfEntry(best) : null;
+    return best ? standIn(best) : null;
   }
   return { runOf };
 }

@@ -3,13 +3,16 @@
 // the Check button of exercise presets.
 //
 //   groupPresets(select, schema)
-//   const panel = createLessonPanel({ section, store, schema, python, codeLab });
+//   const panel = createLessonPanel({ section, store, schema, python, codeLab, view });
+//   (view: the view file the link painted from; a preset's facts there need no Python)
 //   panel.onState(state, prev)      // after every state change
 //
 // Everything shown comes from the core (`lesson` and `check` ops) and is inserted as
 // text, never as HTML.
 
 import { formatCell } from "./format.js";
+
+const CHECK_TIME_LIMIT_MS = 10000;   // the learner's own time, as Run code's
 
 function el(tag, attrs = {}, text = "") {
   const node = document.createElement(tag);
@@ -37,7 +40,7 @@ async function fetchLesson(python, name) {
   try {
     python.start?.();
     const client = await python.whenReady;
-    return await client.call({ op: "lesson", name }, { timeLimitMs: 20000 });
+    return await client.call({ op: "lesson", name }, { timeLimitMs: 20000, background: true });
   } catch (err) {
     return { error: err && err.message ? err.message : String(err) };
   }
@@ -73,15 +76,17 @@ async function runCheck(out, lesson, codeLab, python) {
     const client = await python.whenReady;
     const res = await client.call({ op: "check", code: codeLab().pane.getCode(), reference: lesson.exercise,
       hyper: (lesson.state && lesson.state.hyper) || {}, schedule: lesson.exercise_schedule || null },
-    { timeLimitMs: 4000 });
+    { timeLimitMs: CHECK_TIME_LIMIT_MS });
     out.textContent = checkMessage(res);
   } catch (err) {
-    out.textContent = `Stopped: ${err && err.message ? err.message : err}`;
+    out.textContent = err && err.reason === "timeout"
+      ? `Stopped: your step ran past ${CHECK_TIME_LIMIT_MS / 1000} s of its own time (an endless loop?).`
+      : `Stopped: ${err && err.message ? err.message : err}`;
   }
 }
 
 /** The preset's facts and, for an exercise, the Check button (the API is at the top). */
-export function createLessonPanel({ section, store, schema, python, codeLab }) {
+export function createLessonPanel({ section, store, schema, python, codeLab, view = null }) {
   const checkOut = el("p", { class: "check-result", "aria-live": "polite" });
   let checkButton = null;
   let shown = null;
@@ -90,7 +95,8 @@ export function createLessonPanel({ section, store, schema, python, codeLab }) {
     shown = lesson.name;
     section.replaceChildren(el("h2", {}, "Results"), el("p", { class: "hint" }, "computing …"));
     section.hidden = false;
-    const out = await fetchLesson(python, lesson.name);
+    const known = view && view.kind === "preset" && view.name === lesson.name && view.facts;
+    const out = known ? { facts: view.facts } : await fetchLesson(python, lesson.name);
     if (shown === lesson.name) showFacts(section, out);   // else the learner moved on
   }
 

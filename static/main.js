@@ -403,7 +403,7 @@ function showBatch(schema, state) {
   const b = state.extra.batch_size;
   if (!n || !b) return;
   python.start();
-  python.whenReady.then((client) => client.call({ ...runMessage(state), op: "variance" })).then((v) => {
+  python.whenReady.then((client) => client.call({ ...runMessage(state), op: "variance" }, { background: true })).then((v) => {
     const now = python.ready && showBatch.latest === state;
     if (!now || v.error) return;
     $("batch-help").textContent = `${range} Gradient variance at the start, batch ${v.batch_size}: `
@@ -465,7 +465,8 @@ async function main() {
   lab.runs = createRuns({ schema, python, view: home, onChange: () => lab.view.refresh() });
   lab.view = createView({ ...lab, embed: lab.embed });
   lab.surfaces = createSurfaces({ schema, store, plots: lab.plots, home, showError });
-  lab.lessonPanel = createLessonPanel({ section: $("results"), store, schema, python, codeLab: () => lab.codeLab });
+  lab.lessonPanel = createLessonPanel({ section: $("results"), store, schema, python, codeLab: () => lab.codeLab,
+    view: home });
   lab.codeLab = null;
   let urlTimer = 0;
   // The address bar follows the state, written at most every 200 ms (browsers throttle

@@ -9,6 +9,9 @@
 //                   {type: "result", id, value}               value: the bridge's answer,
 //                        arrays as {shape, data: Float64Array} (their buffers transferred)
 //                   {type: "error", id, message}              the call failed in the worker
+//                   {type: "clock", id, loading, module}      during call id, a module's lazy
+//                        archive started (loading: true) or finished loading: the page's
+//                        time limit counts the learner's own time, not these loads
 //   page -> worker  {type: "call", id, msg}                   msg: a gdlab.bridge message
 // Messages of any other shape are ignored.
 
@@ -47,9 +50,16 @@ async function boot() {
   // what a cold start does not load (learner-only stdlib modules, numpy.random), fetched
   // on the first import of one of its modules
   pyodide.pyimport("gdlab.stdlib_more").install(fetchSync, pyodide.toPy(
-    LAZY_ARCHIVES.map(([file, names]) => [new URL(file, import.meta.url).href, names])));
+    LAZY_ARCHIVES.map(([file, names]) => [new URL(file, import.meta.url).href, names])), clock);
   mark("gdlab");
   return bridge.handle_json;
+}
+
+let callId = 0;   // the call Python is working on (0: none)
+
+/** Tell the page that a lazy load started or ended during the current call. */
+function clock(loading, module) {
+  self.postMessage({ type: "clock", id: callId, loading: Boolean(loading), module: String(module) });
 }
 
 /** The bytes at url, synchronously (a worker may): for imports, which cannot wait. */
@@ -82,7 +92,13 @@ function unpack(value, arrays) {
 
 async function call(id, msg) {
   const handleJson = await ready;
-  const answer = handleJson(JSON.stringify(msg));
+  callId = id;
+  let answer;
+  try {
+    answer = handleJson(JSON.stringify(msg));
+  } finally {
+    callId = 0;
+  }
   try {
     const text = answer.get(0);
     const list = answer.get(1);

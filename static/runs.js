@@ -87,19 +87,21 @@ function createRunSource({ schema, python, view, onChange }) {
   }
 
   /**
-   * The run of a state: from the cache, else asked of Python; meanwhile the run computed
-   * at build time (for the live run before Python is ready: the nearest lr's), or null.
+   * The run of a state: from the cache or the view's file (computed at build time), else
+   * asked of Python; meanwhile, for the live run, the view's run at the nearest lr, or null.
    */
   function runOf(state, live) {
     const key = keyOf(state);
     const hit = cache.get(key);
     if (hit) return hit;
+    const known = early.runOf(state, false);
+    if (known) { remember(key, known); return known; }
     if (!python.ready) {
       python.start();
       return early.runOf(state, live);
     }
     if (live) fetchLive(state, key); else fetchFixed(state, key);
-    return early.runOf(state, false);
+    return null;
   }
   return src;
 }

@@ -42,7 +42,7 @@ export function createSweeps({ schema, python, remember, known, onChange }) {
     const key = canonical({ ...base, lr: null });   // the experiment but its lr
     if (key === sweptKey) return;
     sweptKey = key;
-    python.client.latest("sweep", { ...base, op: "sweep", lrs }, { timeLimitMs: SWEEP_TIME_LIMIT_MS }).then((res) => {
+    python.client.latest("sweep", { ...base, op: "sweep", lrs }, { timeLimitMs: SWEEP_TIME_LIMIT_MS, background: true }).then((res) => {
       if (!res || res.error || !res.paths || !res.paths.shape) {
         if (sweptKey === key) sweptKey = null;
         return;

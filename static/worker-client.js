@@ -3,45 +3,78 @@
 //
 //   const py = createPython({ onProgress, onStatus, timeLimitMs });
 //   await py.ready;                       // resolves when Python can take calls
-//   const value = await py.call(msg, { timeLimitMs });   // one bridge call
-//   const value = await py.latest("run", msg);  // slider traffic: one in flight per
+//   const value = await py.call(msg, { timeLimitMs, background, onStart });   // one bridge call
+//   const value = await py.latest("run", msg, options);  // slider traffic: one in flight per
 //                                         // channel, the newest waiting call wins and
 //                                         // the ones it replaces resolve to null
 //   py.restart("why")                     // terminate and start a fresh worker
 //   py.state                              // "loading" | "ready" | "restarting" | "failed"
 //   py.packages, py.stages                // the Python packages loaded, ms of each start-up step
 //
-// Calls go to the worker one at a time, so a call's time limit starts when Python
-// starts on it. A call that outlives its limit, or a worker that dies, restarts the
-// worker: that call is rejected with an Error whose `reason` is "timeout" or "crash",
-// the calls queued behind it are rejected with reason "restart", and `ready` is
-// replaced by the new worker's ready-promise.
+// Calls go to the worker one at a time. The learner's go first: a call marked
+// `background` (a lesson's facts, a sweep, a variance) waits while any other call is
+// queued. A call's time limit counts its own time only: it starts when Python starts on
+// it (never while it waits its turn) and stands still while a module's lazy archive
+// loads (the worker's "clock" messages). `onStart(meter)` is called when Python starts
+// on it: meter.ms() is its own time so far, meter.loading() the module loading, or "".
+// A call that outlives its limit, or a worker that dies, restarts the worker: that call
+// is rejected with an Error whose `reason` is "timeout" or "crash" (and `loading`, the
+// module that was loading, if any), the calls queued behind it with reason "restart",
+// and `ready` is replaced by the new worker's ready-promise.
+
+/** A call's own time: runs while Python works on it, stands still while a module loads. */
+function createMeter(limit, onOver) {
+  let used = 0;
+  let since = performance.now();
+  let loading = "";
+  let timer = setTimeout(onOver, limit);
+  return {
+    ms: () => used + (loading ? 0 : performance.now() - since),
+    loading: () => loading,
+    /** The worker's clock message: a lazy load started (module) or ended (""). */
+    load(module) {
+      if (Boolean(module) === Boolean(loading)) { loading = module || loading; return; }
+      clearTimeout(timer);
+      if (module) {
+        used += performance.now() - since;
+        loading = module;
+      } else {
+        loading = "";
+        since = performance.now();
+        timer = setTimeout(onOver, Math.max(0, limit - used));
+      }
+    },
+    stop: () => clearTimeout(timer),
+  };
+}
 
 /**
- * The calls, one at a time: each waits its turn and its time limit starts when Python
- * starts on it; past it, onTimeout(why) restarts the worker. send(message) posts to the
- * worker, isReady() says whether it takes calls.
+ * The calls, one at a time, the learner's first: each waits its turn, and its time limit
+ * counts its own time (createMeter); past it, onTimeout(why) restarts the worker.
+ * send(message) posts to the worker, isReady() says whether it takes calls.
  */
 function createCallQueue({ isReady, send, onTimeout, timeLimitMs }) {
   let nextId = 1;
-  let current = null; // {id, resolve, reject, timer}
+  let current = null; // {id, resolve, reject, meter, ...}
   const queue = [];
 
   function pump() {
     if (current || !isReady() || !queue.length) return;
-    const job = queue.shift();
+    const i = Math.max(0, queue.findIndex((job) => !job.background));
+    const [job] = queue.splice(i, 1);
     job.id = nextId++;
     current = job;
-    job.timer = setTimeout(() => {
+    job.meter = createMeter(job.limit, () => {
       const seconds = (job.limit / 1000).toFixed(job.limit < 10000 ? 1 : 0);
-      onTimeout(`stopped after ${seconds} s`);
-    }, job.limit);
+      onTimeout(`it ran past ${seconds} s of its own time`);
+    });
     send({ type: "call", id: job.id, msg: job.msg });
+    try { job.onStart?.(job.meter); } catch (err) { console.error(err); }
   }
 
-  function call(msg, { timeLimitMs: limit = timeLimitMs } = {}) {
+  function call(msg, { timeLimitMs: limit = timeLimitMs, background = false, onStart = null } = {}) {
     return new Promise((resolve, reject) => {
-      queue.push({ msg, resolve, reject, limit });
+      queue.push({ msg, resolve, reject, limit, background, onStart });
       pump();
     });
   }
@@ -51,22 +84,28 @@ function createCallQueue({ isReady, send, onTimeout, timeLimitMs }) {
     if (!current || m.id !== current.id) return;
     const job = current;
     current = null;
-    clearTimeout(job.timer);
+    job.meter.stop();
     if (m.type === "result") job.resolve(m.value);
     else job.reject(Object.assign(new Error(m.message), { reason: "error" }));
     pump();
   }
 
-  /** Every call rejected: the current one with `reason`, those queued with "restart". */
-  function failAll(message, reason) {
-    const jobs = current ? [current, ...queue.splice(0)] : queue.splice(0);
-    if (current) clearTimeout(current.timer);
-    current = null;
-    jobs.forEach((job, i) => job.reject(Object.assign(new Error(message),
-      { reason: i === 0 && reason ? reason : "restart" })));
+  /** The worker's "clock" message for the current call. */
+  function clock(m) {
+    if (current && m.id === current.id) current.meter.load(m.loading ? String(m.module || "a module") : "");
   }
 
-  return { call, pump, settle, failAll };
+  /** Every call rejected: the current one with `reason`, those queued with "restart". */
+  function failAll(message, reason) {
+    const loading = current ? current.meter.loading() : "";
+    const jobs = current ? [current, ...queue.splice(0)] : queue.splice(0);
+    current?.meter.stop();
+    current = null;
+    jobs.forEach((job, i) => job.reject(Object.assign(new Error(message),
+      { reason: i === 0 && reason ? reason : "restart", loading: i === 0 ? loading : "" })));
+  }
+
+  return { call, pump, settle, clock, failAll };
 }
 
 /** Latest-value-wins over call: at most one call in flight per channel, one waiting. */
@@ -140,6 +179,7 @@ export function createPython({ onProgress, onStatus, timeLimitMs = 15000 } = {})
       markFailed(new Error(m.message));
       calls.failAll(m.message, "crash");
     } else if (m.type === "result" || m.type === "error") calls.settle(m);
+    else if (m.type === "clock") calls.clock(m);
   }
 
   function crash(message) {

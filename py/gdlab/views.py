@@ -8,6 +8,9 @@ can file it under the same key as the live run that replaces it:
     {"kind", "name", "surface", "landscape": {...},
      "runs": [{"role", "spec": {surface, optimizer, lr, steps, start, hyper, extra}, "run": {...}}]}
 
+A preset view with facts (1/λmax, restarts, ...) holds them as ``facts``, as the
+``lesson`` op gives them, so the Results panel needs no call to Python either.
+
 ``programs`` holds the code pane's program of each live run (``{spec, preset, program,
 lr_line}``), so the code pane too is filled before Python starts.
 
@@ -30,7 +33,7 @@ import numpy as np
 from .bridge import landscape as make_landscape
 from .bridge import program as make_program
 from .experiment import run_experiment
-from .lessons import LESSONS
+from .lessons import FACTS, LESSONS
 from .limits import slider_lrs
 from .optimizers import OPTIMIZERS
 from .surfaces import SURFACES
@@ -55,6 +58,15 @@ def _round(value, digits=DIGITS):
     if isinstance(value, np.integer):
         return int(value)
     return value
+
+
+def _plain(value):
+    """A fact as JSON: dicts kept, numbers to 15 significant digits (the page shows fewer)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_plain(v) for v in (value.tolist() if isinstance(value, np.ndarray) else value)]
+    return _round(value, 15)
 
 
 def _spec(state: dict) -> dict:
@@ -125,8 +137,11 @@ def preset_view(name: str, notches) -> dict:
     runs = [_run(state, "live")]
     runs += [_run(r, "compare") for r in lesson.compare if runs[0]["spec"] != _spec(_filled(r, s))]
     runs += _notch_runs(state, notches, every=False) if not state.get("schedule") else []
-    return {"kind": "preset", "name": name, "surface": s.name, "landscape": _landscape(s), "runs": runs,
+    view = {"kind": "preset", "name": name, "surface": s.name, "landscape": _landscape(s), "runs": runs,
             "programs": [_program(runs[0]["spec"], preset=name)]}
+    if lesson.facts:
+        view["facts"] = _plain({key: FACTS[key](lesson) for key in lesson.facts})
+    return view
 
 
 def all_views(home: str) -> dict[str, dict]:
