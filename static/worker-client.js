@@ -23,7 +23,7 @@
 // and `ready` is replaced by the new worker's ready-promise.
 
 /** A call's own time: runs while Python works on it, stands still while a module loads. */
-function createMeter(limit, onOver) {
+export function createMeter(limit, onOver) {
   let used = 0;
   let since = performance.now();
   let loading = "";
@@ -53,7 +53,7 @@ function createMeter(limit, onOver) {
  * counts its own time (createMeter); past it, onTimeout(why) restarts the worker.
  * send(message) posts to the worker, isReady() says whether it takes calls.
  */
-function createCallQueue({ isReady, send, onTimeout, timeLimitMs }) {
+export function createCallQueue({ isReady, send, onTimeout, timeLimitMs }) {
   let nextId = 1;
   let current = null; // {id, resolve, reject, meter, ...}
   const queue = [];

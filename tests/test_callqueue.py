@@ -1,0 +1,123 @@
+"""The worker client's call queue (static/worker-client.js), run in node with a fake
+clock: the learner's calls go before the lab's background calls, and a call's time limit
+counts only its own time (never its wait in the queue, never a module's lazy load)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SCRIPT = r"""
+// a fake clock: performance.now() and setTimeout advance only when the script says so
+let now = 0;
+const timers = new Map();
+let nextTimer = 1;
+globalThis.performance = { now: () => now };
+globalThis.setTimeout = (fn, ms) => { timers.set(nextTimer, [now + ms, fn]); return nextTimer++; };
+globalThis.clearTimeout = (id) => timers.delete(id);
+function advance(ms) {
+  const end = now + ms;
+  for (;;) {
+    const due = [...timers].filter(([, [at]]) => at <= end).sort((a, b) => a[1][0] - b[1][0])[0];
+    if (!due) break;
+    timers.delete(due[0]);
+    now = due[1][0];
+    due[1][1]();
+  }
+  now = end;
+}
+const { createCallQueue } = await import(process.argv.at(-1));
+const sent = [];
+const timeouts = [];
+let ready = false;
+const q = createCallQueue({ isReady: () => ready, send: (m) => sent.push(m), timeLimitMs: 1000,
+  onTimeout: (why) => { timeouts.push([now, why]); q.failAll("restarted", "timeout"); } });
+const settled = [];
+const track = (name, p) => p.then((v) => settled.push([name, "ok", v]), (e) => settled.push([name, e.reason, e.loading]));
+const out = {};
+
+// 1. queued while Python starts: the background calls wait behind the learner's
+track("lesson", q.call({ op: "lesson" }, { background: true }));
+track("sweep", q.call({ op: "sweep" }, { background: true }));
+track("run", q.call({ op: "run" }));
+track("user", q.call({ op: "user" }));
+ready = true;
+q.pump();
+const order = [];
+for (let i = 0; i < 4; i++) {
+  const m = sent.at(-1);
+  order.push(m.msg.op);
+  advance(10);
+  q.settle({ type: "result", id: m.id, value: m.msg.op });
+  await Promise.resolve();
+}
+out.order = order;
+
+// 2. a call's limit (1000 ms) counts its own time: a 5-s lazy load in the middle does not
+let meter = null;
+track("slow", q.call({ op: "user" }, { onStart: (m) => { meter = m; } }));
+const slow = sent.at(-1);
+advance(600);
+q.clock({ type: "clock", id: slow.id, loading: true, module: "numpy.random" });
+out.loading = meter.loading();
+advance(5000);
+out.ms_after_load = meter.ms();
+q.clock({ type: "clock", id: slow.id, loading: false, module: "numpy.random" });
+advance(300);
+out.timeouts_before = timeouts.length;
+q.settle({ type: "result", id: slow.id, value: "slow" });
+
+// 3. a runaway is stopped at 1000 ms of its own time
+track("runaway", q.call({ op: "user" }));
+const started = now;
+advance(5000);
+out.timeout_after = timeouts.length ? timeouts[0][0] - started : null;
+
+// 4. stopped while a module loads: the error says which
+track("stuck", q.call({ op: "user" }));
+q.clock({ type: "clock", id: sent.at(-1).id, loading: true, module: "statistics" });
+advance(60000);
+out.timeouts_while_loading = timeouts.length;
+q.failAll("stopped by you", "restart");
+await new Promise((r) => setImmediate(r));
+out.settled = settled;
+console.log(JSON.stringify(out));
+"""
+
+
+@pytest.fixture(scope="module")
+def result():
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed")
+    proc = subprocess.run(["node", "--input-type=module", "-e", SCRIPT, "--",
+                           (ROOT / "static/worker-client.js").as_uri()],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_the_learners_calls_go_before_background_work(result):
+    assert result["order"] == ["run", "user", "lesson", "sweep"]
+
+
+def test_a_lazy_load_does_not_count_against_the_limit(result):
+    assert result["loading"] == "numpy.random"
+    assert result["ms_after_load"] == 600
+    assert result["timeouts_before"] == 0
+    assert ["slow", "ok", "slow"] in result["settled"]
+
+
+def test_a_runaway_stops_at_its_limit_of_own_time(result):
+    assert result["timeout_after"] == 1000
+    assert ["runaway", "timeout", ""] in result["settled"]
+
+
+def test_stopped_while_loading_says_which_module(result):
+    assert result["timeouts_while_loading"] == 1      # only the runaway's
+    assert ["stuck", "restart", "statistics"] in result["settled"]
