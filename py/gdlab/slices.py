@@ -37,8 +37,9 @@ The directions:
 The grid's axes, per direction k with a_t = path_ab[t, k] (R = 0 unless random):
 
     lo_k = min(0, −R, min_t a_t),  hi_k = max(0, R, max_t a_t)
-    S = max_k (hi_k − lo_k), or ``fallback`` when that is 0 (a path of one point)
-    span_k = max(hi_k − lo_k, ASPECT·S)     (the narrower axis spans at least ASPECT of the wider)
+    S = max_k (hi_k − lo_k)
+    span_k = max(hi_k − lo_k, ASPECT·S)     (the narrower axis spans at least ASPECT of the wider;
+                                             both are ``fallback`` when S = 0: a path of one point)
     axis_k = linspace(mid_k − (½ + MARGIN)·span_k, mid_k + (½ + MARGIN)·span_k, n),
              mid_k = (lo_k + hi_k) / 2
 
@@ -131,9 +132,10 @@ def grid_axes(path_ab, size: int = SIZE, reach: float = 0.0,
     lo = np.minimum(np.min(ab, axis=0, initial=0.0), -reach)
     hi = np.maximum(np.max(ab, axis=0, initial=0.0), reach)
     widest = float(np.max(hi - lo))
-    if not widest > 0:
-        widest = float(fallback)
-    span = np.maximum(hi - lo, ASPECT * widest)
+    if widest > 0:
+        span = np.maximum(hi - lo, ASPECT * widest)
+    else:
+        span = np.full(2, float(fallback))
     mid = (lo + hi) / 2
     half = (0.5 + MARGIN) * span
     return tuple(np.linspace(m - h, m + h, int(size)) for m, h in zip(mid, half))
