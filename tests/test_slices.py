@@ -7,10 +7,12 @@ import json
 import numpy as np
 import pytest
 
-from gdlab import problems, slices
+from gdlab import problems, slices, views
 from gdlab.__main__ import main
 from gdlab.bridge import handle
 from gdlab.experiment import jsonable
+from gdlab.lessons import LESSONS
+from gdlab.limits import slider_lrs
 from gdlab.surfaces import get_surface
 
 HIGH = ["linreg", "regression-10k", "noisy-labels", "overfit"]
@@ -317,3 +319,25 @@ def test_gdlab_data_gives_rows_from_which_the_loss_is_recomputed(capsys, surface
         np.testing.assert_allclose(row_loss(held, w), s.val_loss(w), rtol=1e-9)
     code, text, _ = cli(capsys, "data", surface)
     assert code == 0 and data["model"] in text and "rows" in text
+
+
+# -- the views a link paints from -------------------------------------------------------------
+
+@pytest.mark.parametrize("kind, name", [("surface", "linreg"), ("preset", "lr-finder"),
+                                        ("preset", "batch-sizes"), ("surface", "bowl")])
+def test_a_d_above_2_view_carries_the_slice_of_its_live_run(kind, name):
+    make = views.surface_view if kind == "surface" else views.preset_view
+    surface = name if kind == "surface" else LESSONS[name].state["surface"]
+    view = make(name, slider_lrs(get_surface(surface)))
+    if get_surface(surface).dim <= 2:
+        assert view["slice"] is None and view["landscape"] is not None
+        return
+    live = view["runs"][0]
+    assert view["landscape"] is None and view["slice"]["spec"] == live["spec"]
+    spec = live["spec"]
+    out = op(**{k: v for k, v in spec.items() if k != "extra"}, **spec["extra"])
+    np.testing.assert_allclose(view["slice"]["loss"], out["loss"], rtol=5e-5)
+    np.testing.assert_allclose(view["slice"]["path_ab"], out["path_ab"], rtol=5e-5, atol=1e-12)
+    assert len(view["slice"]["path_ab"]) == len(live["run"]["path"])
+    np.testing.assert_allclose(view["slice"]["centre"], live["run"]["path"][-1], rtol=5e-5)
+    json.dumps(view["slice"], allow_nan=False)
