@@ -341,3 +341,12 @@ def test_a_d_above_2_view_carries_the_slice_of_its_live_run(kind, name):
     assert len(view["slice"]["path_ab"]) == len(live["run"]["path"])
     np.testing.assert_allclose(view["slice"]["centre"], live["run"]["path"][-1], rtol=5e-5)
     json.dumps(view["slice"], allow_nan=False)
+
+
+def test_a_run_that_stays_at_the_minimum_is_one_point():
+    w_star = list(get_surface("regression-10k").minima[0])
+    out = op(surface="regression-10k", start=w_star, steps=20)
+    assert out["explained"] is None
+    np.testing.assert_array_equal(out["directions"], np.eye(5)[:2])
+    for axis in (out["alphas"], out["betas"]):   # the view box's half-width, not a rounding error
+        assert axis[-1] - axis[0] == pytest.approx((1 + 2 * slices.MARGIN) * 4.0)

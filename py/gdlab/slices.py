@@ -23,8 +23,9 @@ The directions:
             (where that component is 0, to 1e-12·‖w_m − w_0‖·√d, the sign instead makes
             the row's largest-magnitude entry positive).
             explained = (s_0² + s_1²) / Σ_k s_k², the fraction of the centred path's
-            variance in the plane; null when Σ_k s_k² = 0 (a path of one point: then
-            u, v = e_0, e_1).
+            variance in the plane; null when the path is one point to rounding,
+            s_0 <= 1e-12·(1 + ‖w̄‖)·√(m + 1) (then u, v = e_0, e_1). A straight path has s_1 = 0: v is then
+            the unit vector ⟂ u that the SVD gives, and explained = 1.
     random  g_0, g_1 = np.random.default_rng(seed).standard_normal((2, d));
             u = g_0 / ‖g_0‖,  v = (g_1 − (g_1·u)·u) / ‖g_1 − (g_1·u)·u‖  (Gram–Schmidt).
             Li et al. scale each direction to the size of what they look at and plot
@@ -39,7 +40,8 @@ The grid's axes, per direction k with a_t = path_ab[t, k] (R = 0 unless random):
     lo_k = min(0, −R, min_t a_t),  hi_k = max(0, R, max_t a_t)
     S = max_k (hi_k − lo_k)
     span_k = max(hi_k − lo_k, ASPECT·S)     (the narrower axis spans at least ASPECT of the wider;
-                                             both are ``fallback`` when S = 0: a path of one point)
+                                             both are ``fallback`` when S <= 1e-9·fallback:
+                                             a path of one point, or one that barely moved)
     axis_k = linspace(mid_k − (½ + MARGIN)·span_k, mid_k + (½ + MARGIN)·span_k, n),
              mid_k = (lo_k + hi_k) / 2
 
@@ -75,17 +77,17 @@ def finite_path(path) -> np.ndarray:
 def pca_directions(path) -> tuple[np.ndarray, float | None]:
     """(D, explained): the top two right-singular vectors of the centred path, signed so that
     end − start has a non-negative component along each, and the fraction of the centred
-    path's variance they hold, (s_0² + s_1²)/Σ s_k² (None for a path of one point, whose
-    directions are then e_0, e_1)."""
+    path's variance they hold, (s_0² + s_1²)/Σ s_k² (None for a path of one point, to
+    rounding, whose directions are then e_0, e_1)."""
     path = np.asarray(path, dtype=float)
     d = path.shape[-1]
-    centred = path - path.mean(axis=0)
+    mean = path.mean(axis=0)
     if len(path) < 2:
         return np.eye(d)[:2].copy(), None
-    _, s, vt = np.linalg.svd(centred, full_matrices=False)
+    _, s, vt = np.linalg.svd(path - mean, full_matrices=False)
     total = float(np.sum(s * s))
-    if vt.shape[0] < 2 or total == 0.0:   # one row, or every row the same point
-        return np.eye(d)[:2].copy(), None
+    if vt.shape[0] < 2 or s[0] <= 1e-12 * (1 + np.linalg.norm(mean)) * np.sqrt(len(path)):
+        return np.eye(d)[:2].copy(), None   # every row the same point, to rounding
     rows = vt[:2].copy()
     delta = path[-1] - path[0]
     tiny = 1e-12 * float(np.linalg.norm(delta)) * np.sqrt(d)
@@ -132,7 +134,7 @@ def grid_axes(path_ab, size: int = SIZE, reach: float = 0.0,
     lo = np.minimum(np.min(ab, axis=0, initial=0.0), -reach)
     hi = np.maximum(np.max(ab, axis=0, initial=0.0), reach)
     widest = float(np.max(hi - lo))
-    if widest > 0:
+    if widest > 1e-9 * fallback:
         span = np.maximum(hi - lo, ASPECT * widest)
     else:
         span = np.full(2, float(fallback))
