@@ -4,11 +4,13 @@ docs/architecture.md shows those schemas, and the answers keep the promises they
 
 from pathlib import Path
 
+import json
+
 import numpy as np
 import pytest
 
 from gdlab import schemas
-from gdlab.bridge import OPS, handle
+from gdlab.bridge import OPS, handle, handle_json
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "architecture.md"
 
@@ -38,6 +40,11 @@ MESSAGES = {
     "variance": [{"surface": "linreg", "batch_size": 8}],
     "program": [{"surface": "bowl", "optimizer": "adam", "lr": 0.05},
                 {"preset": "schedules", "lr": 0.3}],
+    "slice": [{"surface": "noisy-labels", "size": 11},
+              {"surface": "linreg", "slice": "random", "slice_seed": 4, "size": 9},
+              {"surface": "overfit", "slice": "coords", "axes": "3,7", "slice_at": "start",
+               "steps": 30},
+              {"surface": "bowl", "lr": 1.5, "steps": 400}],
 }
 
 BAD = {
@@ -45,6 +52,7 @@ BAD = {
     "sweep": {"lrs": []}, "compare": {"runs": 3}, "lesson": {"name": "nope"},
     "user": {"code": "def loss(w):\n    return 1 +\n"}, "check": {"code": QUAD},
     "program": {"preset": "no-such-preset"}, "variance": {"surface": "bowl"},
+    "slice": {"surface": "linreg", "slice": "sideways"},
 }
 
 
@@ -129,3 +137,29 @@ def test_a_sweep_runs_its_schedule_like_separate_runs(schedule):
         np.testing.assert_allclose(sweep["paths"][k, :len(one["path"])], one["path"], rtol=1e-12)
     plain = handle({"op": "sweep", "lrs": lrs, **{**base, "schedule": None}})
     assert not np.allclose(plain["paths"], sweep["paths"])
+
+
+@pytest.mark.parametrize("msg, words", [
+    ({"surface": "parabola"}, "at least 2"),
+    ({"surface": "linreg", "slice": "sideways"}, "slice must be one of"),
+    ({"surface": "linreg", "slice_at": "middle"}, "slice_at must be one of"),
+    ({"surface": "linreg", "slice": "coords", "axes": "1,1"}, "two different"),
+    ({"surface": "linreg", "slice": "coords", "axes": "0,4"}, "axes must be <= 3"),
+    ({"surface": "linreg", "slice": "coords", "axes": "0"}, "two weight indices"),
+    ({"surface": "linreg", "slice_seed": -1}, "slice_seed must be >= 0"),
+    ({"surface": "linreg", "size": 2}, "size must be >= 3"),
+    ({"surface": "linreg", "size": 10_000}, "size must be <="),
+    ({"surface": "linreg", "lr": -1}, "lr must be > 0"),
+])
+def test_a_bad_slice_setting_is_one_line_naming_it(msg, words):
+    out = handle({"op": "slice", **msg})
+    assert words in out["error"] and "\n" not in out["error"]
+
+
+def test_a_slice_answer_travels_through_json_as_arrays_and_null():
+    text, arrays = handle_json('{"op": "slice", "surface": "linreg", "slice": "random"}')
+    out = json.loads(text)
+    assert out["op"] == "slice" and out["explained"] is None and out["axes"] is None
+    grid = arrays[out["loss"]["$nd"]].reshape(out["loss"]["shape"])
+    assert out["loss"]["shape"] == [41, 41] and np.all(np.isfinite(grid))
+    assert out["directions"]["shape"] == [2, 4] and out["path_ab"]["shape"] == [201, 2]

@@ -9,6 +9,9 @@
     gdlab sweep SURFACE --optimizer NAME --lr-min A --lr-max B --num K --steps N [--json]
     gdlab analyze SURFACE [--at X,Y] [--json]
     gdlab lessons [--json]             gdlab lesson NAME [--json]
+    gdlab slice SURFACE [--directions pca|random|coords] [--at end|start] [--slice-seed N]
+              [--axes I,J] [--size 41] [--optimizer NAME] [run options] [--json | --csv]
+    gdlab data SURFACE [--json]        (data problems: the rows, A, the model and the loss)
 
 Bad input exits 2 with one line on stderr.
 """
@@ -19,12 +22,15 @@ import argparse
 import json
 import sys
 
+import numpy as np
+
 from .analysis import curvature
-from .bridge import sweep
+from .bridge import slice_op, sweep
 from .errors import GdlabError
 from .experiment import jsonable, run_experiment, vector
 from .lessons import LESSONS, run_lesson
 from .optimizers import OPTIMIZERS
+from .problems import describe
 from .surfaces import SURFACES, get_surface
 
 
@@ -192,6 +198,50 @@ def cmd_lesson(args):
                  "state": lesson.state, **out}, "\n".join(text))
 
 
+def cmd_slice(args):
+    if args.json and args.csv:
+        raise GdlabError("choose one of --json and --csv")
+    state = _state(args, args.optimizer, _pairs(args.param, "-p"), args.lr)
+    out = slice_op({**state, "slice": args.directions, "slice_at": args.at,
+                    "slice_seed": args.slice_seed, "axes": args.axes, "size": args.size})
+    if args.csv:  # one row per grid point, betas outer and alphas inner (loss's row order)
+        rows = ["alpha,beta,loss"]
+        for b, losses in zip(out["betas"].tolist(), out["loss"]):
+            rows += [f"{a!r},{b!r},{v!r}" if np.isfinite(v) else f"{a!r},{b!r},"
+                     for a, v in zip(out["alphas"].tolist(), losses.tolist())]
+        print("\n".join(rows))
+        return
+    data = {k: v for k, v in out.items() if k != "op"}
+    grid, line = out["loss"], out["line_loss"]
+    finite = grid[np.isfinite(grid)]
+    share = (f": {100 * out['explained']:.4g} % of the path" if out["explained"] is not None
+             else f" {out['axes'][0]} and {out['axes'][1]}" if out["axes"] else
+             f", seed {out['slice_seed']}")
+    text = [f"{out['surface']} (d = {out['dim']}) · {out['slice']}{share} · plane through the "
+            f"run's {out['slice_at']}",
+            f"grid {len(out['alphas'])} × {len(out['betas'])}: α {_fmt(float(out['alphas'][0]))} .. "
+            f"{_fmt(float(out['alphas'][-1]))}, β {_fmt(float(out['betas'][0]))} .. "
+            f"{_fmt(float(out['betas'][-1]))}; loss "
+            + (f"{_fmt(float(finite.min()))} .. {_fmt(float(finite.max()))}" if finite.size else "-")
+            + (f" ({grid.size - finite.size} points left the numbers)" if finite.size < grid.size else ""),
+            f"path {len(out['path_ab'])} points, end at α, β = {_fmt(out['path_ab'][-1].tolist())}",
+            f"line start -> end: L(t=0) {_fmt(float(line[0]))}, L(t=1) {_fmt(float(line[40]))}, "
+            f"L(t=1.5) {_fmt(float(line[-1]))}"]
+    _emit(args, data, "\n".join(text))
+
+
+def cmd_data(args):
+    out = describe(args.surface)
+    held = f"; {len(out['y_val'])} held-out rows (X_val, y_val)" if "y_val" in out else ""
+    head = (f"{out['surface']}: {out['model']} model, {out['loss']} loss, {out['row_loss']}; "
+            f"L(w) = mean(ℓ(A·w, y)) over {out['n']} rows, d = {out['d']}"
+            + (" (the bias last: A's last column is ones)" if out["bias"] else "") + held)
+    cols = [f"A[:, {k}]" for k in range(out["d"])] + ["y"]
+    rows = [[*a, y] for a, y in zip(out["A"][:5].tolist(), out["y"][:5].tolist())]
+    _emit(args, out, f"{head}\n{table(cols, rows)}\n(first {len(rows)} of {out['n']} rows; "
+                     "--json prints every row)")
+
+
 def _run_options(p: argparse.ArgumentParser, lr_repeat: bool = False) -> None:
     p.add_argument("surface", metavar="SURFACE")
     if lr_repeat:
@@ -244,12 +294,24 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("lesson", help="one lesson preset, computed")
     p.add_argument("name", metavar="NAME")
     p.add_argument("--json", action="store_true")
+    p = sub.add_parser("slice", help="the loss on a plane through a run (d >= 2)")
+    _run_options(p)
+    p.add_argument("--optimizer", default="sgd")
+    p.add_argument("--directions", default="pca", metavar="pca|random|coords")
+    p.add_argument("--at", default="end", metavar="end|start")
+    p.add_argument("--slice-seed", default="0", metavar="N")
+    p.add_argument("--axes", metavar="I,J")
+    p.add_argument("--size", default="41", metavar="N")
+    p.add_argument("--csv", action="store_true", help="alpha,beta,loss rows")
+    p = sub.add_parser("data", help="a data problem's rows, design matrix, model and loss")
+    p.add_argument("surface", metavar="SURFACE")
+    p.add_argument("--json", action="store_true")
     return top
 
 
 COMMANDS = {"surfaces": cmd_surfaces, "optimizers": cmd_optimizers, "run": cmd_run,
             "compare": cmd_compare, "sweep": cmd_sweep, "analyze": cmd_analyze,
-            "lessons": cmd_lessons, "lesson": cmd_lesson}
+            "lessons": cmd_lessons, "lesson": cmd_lesson, "slice": cmd_slice, "data": cmd_data}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,10 +15,10 @@ import json
 
 import numpy as np
 
-from . import runner
+from . import runner, slices
 from .analysis import curvature, grad_variance, summarize
 from .errors import GdlabError
-from .experiment import KEYS, STATE_KEYS, number, prepare, run_experiment
+from .experiment import KEYS, SEED_MAX, STATE_KEYS, number, prepare, run_experiment
 from .lessons import LESSONS, preset_program, run_lesson
 from .limits import limits, slider, slider_range
 from .optimizers import OPTIMIZERS, optimizer_code
@@ -30,6 +30,7 @@ from .usercode import check_user, run_user
 
 LANDSCAPE_N = {1: 401, 2: 81}
 MAX_GRID = 301
+MAX_SLICE = 201   # grid points per axis of a slice (its loss is one call over size² points)
 
 
 def _hypers(specs) -> list[dict]:
@@ -83,6 +84,49 @@ def landscape(msg: dict) -> dict:
             out["y"] = axes[1]
             out["z"] = s.loss(np.stack([xx, yy], axis=-1))
     return out
+
+
+def slice_settings(msg: dict, dim: int) -> dict:
+    """The slice's own keys of a message, checked: ``slice`` (pca | random | coords, default
+    pca), ``slice_at`` (end | start), ``slice_seed`` (random's seed, 0 .. 2³² − 1), ``axes``
+    ("i,j" or [i, j]: two different weights, read for coords only, default 0,1) and
+    ``size`` (grid points per axis, 3 .. MAX_SLICE, default 41)."""
+    how = str(msg.get("slice") or "pca")
+    if how not in slices.DIRECTIONS:
+        raise GdlabError(f"slice must be one of {', '.join(slices.DIRECTIONS)}, got {how[:40]!r}")
+    at = str(msg.get("slice_at") or "end")
+    if at not in slices.CENTRES:
+        raise GdlabError(f"slice_at must be one of {', '.join(slices.CENTRES)}, got {at[:40]!r}")
+    seed = number("slice_seed", msg.get("slice_seed") or 0, lo=0, hi=SEED_MAX, integer=True)
+    size = number("size", msg.get("size") or slices.SIZE, lo=3, hi=MAX_SLICE, integer=True)
+    axes = None
+    if how == "coords":
+        raw = msg.get("axes")
+        raw = "0,1" if raw in (None, "") else raw
+        parts = raw.replace(" ", "").split(",") if isinstance(raw, str) else raw
+        if not isinstance(parts, (list, tuple)) or len(parts) != 2:
+            raise GdlabError(f"axes needs two weight indices like 0,1 (got {str(raw)[:40]!r})")
+        axes = [number("axes", a, lo=0, hi=dim - 1, integer=True) for a in parts]
+        if axes[0] == axes[1]:
+            raise GdlabError(f"axes needs two different weights, got {axes[0]},{axes[1]}")
+    return {"slice": how, "slice_at": at, "slice_seed": seed, "axes": axes, "size": size}
+
+
+def slice_op(msg: dict) -> dict:
+    """The loss on a plane through the state's run (``slices.slice_loss``) and along the
+    line from its start to its end; the slice's own keys as ``slice_settings`` reads them."""
+    s = get_surface(str(msg.get("surface", "parabola")))
+    if s.dim < 2:
+        raise GdlabError(f"'{s.name}' has 1 parameter: a slice needs at least 2 "
+                         "(its landscape is the whole picture)")
+    how = slice_settings(msg, s.dim)
+    out = run_experiment(_state(msg))
+    fallback = float(np.mean([hi - lo for lo, hi in s.bounds])) / 2
+    answer = slices.slice_loss(s.loss, out["path"], directions=how["slice"], at=how["slice_at"],
+                               seed=how["slice_seed"], axes=how["axes"] or (0, 1),
+                               size=how["size"], minima=s.minima, fallback=fallback)
+    return {"surface": s.name, "dim": s.dim, **{k: v for k, v in how.items() if k != "size"},
+            **answer}
 
 
 def run(msg: dict) -> dict:
@@ -207,7 +251,7 @@ def _tol(msg: dict) -> float | None:
 
 OPS = {"catalog": catalog, "landscape": landscape, "run": run, "sweep": sweep,
        "compare": compare, "lesson": lesson, "user": user,
-       "check": check, "program": program, "variance": variance}
+       "check": check, "program": program, "variance": variance, "slice": slice_op}
 
 
 def handle(msg) -> dict:

@@ -147,8 +147,8 @@ LESSONS: dict[str, Lesson] = {l.name: l for l in [
             small: raise it); 0.1 falls fast and flattens at the noise floor (loss ≈ {r[lr 0.1][final_loss]:.3f}); 1.5
             grows by a factor of about {x[growth]:.1f} per step until the numbers leave the float range
             (step {r[lr 1.5][diverged_at]}): the text's 'explodes to nan' (lower it). The third symptom, validation
-            loss rising while training loss falls, needs a held-out split, which this lab's
-            data problems do not have yet.""",
+            loss rising while training loss falls, needs a held-out split: the preset
+            `validation-rises` shows it on `overfit` (20 training rows, 500 held out).""",
             compare=_runs({**LINREG}, "lr", [0.001, 0.1, 1.5]), facts=("curvature",)),
     _lesson("feature-scaling", "Feature scaling: the stretched valley", DATA, "002",
             {"surface": "unscaled", "optimizer": "sgd", "lr": 2e-6, "steps": 200},

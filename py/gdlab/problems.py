@@ -38,6 +38,9 @@ from .surface import Surface
 
 MODELS = ("linear", "sigmoid")
 LOSSES = ("mse", "cross-entropy")
+ROW_LOSS = {("linear", "mse"): "ℓ(z, y) = (z − y)²",
+            ("sigmoid", "mse"): "ℓ(z, y) = (σ(z) − y)², σ(z) = 1/(1 + e⁻ᶻ)",
+            ("sigmoid", "cross-entropy"): "ℓ(z, y) = log(1 + eᶻ) − y·z"}
 
 
 def minibatches(n: int, batch_size: int, steps: int, seed: int = 0) -> list[np.ndarray]:
@@ -134,6 +137,16 @@ class DataProblem:
             w = w + np.linalg.lstsq(self.A, y - self.A @ w, rcond=None)[0]  # one refinement
             self.w_star = w
             self.min_loss = float(self.batch_loss(w))
+
+    def describe(self) -> dict:
+        """The problem as plain rows, so anyone can recompute its loss outside the lab:
+        ``X`` (n, p), ``y`` (n,), and ``A`` (n, d), X with a last column of ones when the
+        model has a bias, in the order of the weights (w = (one weight per column of X,
+        bias)), so that L(w) = mean(ℓ(A·w, y)) with ℓ the row loss ``row_loss`` writes out.
+        ``model`` is "linear" or "sigmoid", ``loss`` "mse" or "cross-entropy"."""
+        return {"model": self.model, "loss": self.loss_name, "bias": self.bias,
+                "n": self.n, "d": self.dim, "row_loss": ROW_LOSS[self.model, self.loss_name],
+                "X": self.X, "y": self.y, "A": self.A}
 
     # -- any rows ------------------------------------------------------------------------
     def _rows(self, rows):
@@ -327,19 +340,19 @@ def _scaling_code(standardise: bool) -> str:
 
 
 def _entry(problem, name, title, formula, **settings):
-    """(name, builder): the builder makes the problem's ``Surface`` on first use (a pair of
-    problems is a training set and its held-out validation set)."""
+    """(name, problem, builder): the builder makes the problem's ``Surface`` on first use (a
+    pair of problems is a training set and its held-out validation set)."""
     def make():
         built = problem()
         if isinstance(built, tuple):
             return built[0].surface(name, title, formula, validation=built[1], **settings)
         return built.surface(name, title, formula, **settings)
-    return name, make
+    return name, problem, make
 
 
 # The data problems in display order, each built (data drawn, minimum solved) only when
 # first asked for: importing the catalog stays cheap, in the browser too.
-DATA_SURFACES: dict = dict([
+_DATA: list = [
         _entry(fit_line, "fit-line", "Fit y = w·x", "L(w) = mean((w·xᵢ − yᵢ)²), x = 1..5, y = 2x",
             bounds=((-1.0, 5.0),), start=(0.0,), lr=0.01, steps=30,
             code="x = np.array([1.0, 2.0, 3.0, 4.0, 5.0])\ny = 2 * x\n\n"
@@ -438,4 +451,21 @@ DATA_SURFACES: dict = dict([
                  "    return np.append(X.T @ (p - y) / len(y), np.mean(p - y))\n",
             note="Cross-entropy on 001's noisy-label data: the flipped labels keep the "
                  "weights finite, so there is a minimum (Newton's method finds it)."),
-    ])
+    ]
+DATA_SURFACES: dict = {name: make for name, _, make in _DATA}
+PROBLEMS: dict = {name: problem for name, problem, _ in _DATA}  # name -> DataProblem (or a pair)
+
+
+def describe(name: str) -> dict:
+    """``gdlab data NAME``: the data problem's ``DataProblem.describe()`` under ``surface``,
+    plus ``X_val``, ``y_val`` and ``A_val`` (the held-out rows, never trained on) where the
+    surface has a validation split. A GdlabError for a surface without data."""
+    if name not in PROBLEMS:
+        raise GdlabError(f"{str(name)[:40]!r} is not a data problem (it has a formula, no rows); "
+                         f"data problems: {', '.join(PROBLEMS)}")
+    built = PROBLEMS[name]()
+    train, held_out = built if isinstance(built, tuple) else (built, None)
+    out = {"surface": name, **train.describe()}
+    if held_out is not None:
+        out.update(X_val=held_out.X, y_val=held_out.y, A_val=held_out.A)
+    return out

@@ -138,6 +138,27 @@ ANSWERS: dict[str, dict[str, str]] = {
         "yours?": "[d]: the learner's w there",
         "expected?": "[d]: the reference's w there",
     },
+    "slice": {
+        "surface": "str: surface name (d >= 2)",
+        "dim": "int: d",
+        "slice": "'pca' | 'random' | 'coords': how the directions were chosen",
+        "slice_at": "'end' | 'start': the run's point the plane passes through",
+        "slice_seed": "int: random's seed (default_rng(slice_seed))",
+        "axes": "[i, j] | null: the two weights of coords (null for pca and random)",
+        "directions": "array (2, d): unit rows u, v, u ⟂ v, spanning the plane",
+        "centre": "array (d,): c, the run's end or start",
+        "alphas": "array (n,): the grid along u, 0 at the centre",
+        "betas": "array (n,): the grid along v, 0 at the centre",
+        "loss": "array (n, n): loss[i, j] = L(c + alphas[j]·u + betas[i]·v); NaN/inf "
+                "where the loss left the numbers",
+        "path_ab": "array (m+1, 2): the run's finite rows projected, ((w_t − c)·u, (w_t − c)·v)",
+        "explained": "float | null: pca's share 0..1 of the centred path's variance in the "
+                     "plane, (s₀² + s₁²)/Σs²; null for random and coords",
+        "minima_ab": "array (k, 2): the known minima projected like the path",
+        "minima_off": "array (k,): each minimum's distance from the plane",
+        "line_t": "array (61,): t from 0 to 1.5 by 1/40",
+        "line_loss": "array (61,): L(w_0 + t·(w_m − w_0)), start to end and past it",
+    },
     "program": {
         "program": "str: the code pane's Python for the state (or the preset with the "
                    "state's settings): loss, grad, start, lr, steps and the update rule",

@@ -6,7 +6,13 @@ runs the page first draws, each with the settings (``spec``) that make it, so th
 can file it under the same key as the live run that replaces it:
 
     {"kind", "name", "surface", "landscape": {...},
-     "runs": [{"role", "spec": {surface, optimizer, lr, steps, start, hyper, extra}, "run": {...}}]}
+     "runs": [{"role", "spec": {surface, optimizer, lr, steps, start, hyper, extra}, "run": {...}}],
+     "slice": {"spec", ...the bridge's slice answer} | null}
+
+A surface with more than two weights has no landscape (null); its view carries instead the
+first slice (``slice``): the bridge's ``slice`` answer for the view's first live run (the
+default plane: PCA directions through the run's end, 41 × 41), filed under that run's
+``spec`` and rounded like the landscape. d <= 2 views have ``slice: null``.
 
 A preset view with facts (1/λmax, restarts, ...) holds them as ``facts``, as the
 ``lesson`` op gives them, so the Results panel needs no call to Python either.
@@ -32,6 +38,7 @@ import numpy as np
 
 from .bridge import landscape as make_landscape
 from .bridge import program as make_program
+from .bridge import slice_op as make_slice
 from .experiment import run_experiment
 from .lessons import FACTS, LESSONS
 from .limits import slider_lrs
@@ -101,6 +108,16 @@ def _landscape(surface) -> dict | None:
     return {k: _round(v, 5) if isinstance(v, np.ndarray) else v for k, v in land.items()}
 
 
+def _slice(surface, live: dict) -> dict | None:
+    """The first slice of a d > 2 view: the bridge's answer for the live run ``live`` (a
+    ``_run`` entry), rounded to 5 digits like the landscape; None for d <= 2."""
+    if surface.dim <= 2:
+        return None
+    spec = live["spec"]
+    out = make_slice({**{k: v for k, v in spec.items() if k != "extra"}, **spec["extra"]})
+    return {"spec": spec, **{k: _round(v, 5) for k, v in out.items() if k != "op"}}
+
+
 def _notch_runs(state: dict, notches, every: bool) -> list[dict]:
     """The state at the slider notches around its lr (all of them when ``every``)."""
     lrs = list(notches)
@@ -125,7 +142,7 @@ def surface_view(name: str, notches, home: bool = False) -> dict:
     runs += _notch_runs({**base, "optimizer": "sgd"}, notches, every=home)
     programs = [_program(r["spec"]) for r in runs if r["role"] == "live"]
     return {"kind": "surface", "name": name, "surface": name, "landscape": _landscape(s), "runs": runs,
-            "programs": programs}
+            "programs": programs, "slice": _slice(s, runs[0])}
 
 
 def preset_view(name: str, notches) -> dict:
@@ -138,7 +155,7 @@ def preset_view(name: str, notches) -> dict:
     runs += [_run(r, "compare") for r in lesson.compare if runs[0]["spec"] != _spec(_filled(r, s))]
     runs += _notch_runs(state, notches, every=False) if not state.get("schedule") else []
     view = {"kind": "preset", "name": name, "surface": s.name, "landscape": _landscape(s), "runs": runs,
-            "programs": [_program(runs[0]["spec"], preset=name)]}
+            "programs": [_program(runs[0]["spec"], preset=name)], "slice": _slice(s, runs[0])}
     if lesson.facts:
         view["facts"] = _plain({key: FACTS[key](lesson) for key in lesson.facts})
     return view
