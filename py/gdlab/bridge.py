@@ -15,7 +15,7 @@ import json
 
 import numpy as np
 
-from . import runner
+from . import networks, runner
 from .analysis import curvature, grad_variance, summarize
 from .errors import GdlabError
 from .experiment import KEYS, STATE_KEYS, number, prepare, run_experiment
@@ -53,9 +53,12 @@ def catalog(_msg=None) -> dict:
     } for o in OPTIMIZERS.values()]
     schedules = [{"name": s.name, "title": s.title, "formula": s.formula,
                   "hypers": _hypers(s.hypers)} for s in SCHEDULES.values()]
-    return {"surfaces": surfaces, "optimizers": optimizers, "schedules": schedules,
-            "lessons": _lesson_catalog(), "limits": limits(), "slider": slider(),
-            "state_keys": [dict(k) for k in STATE_KEYS]}
+    nets = [{**networks.catalog_entry(name),
+             "slider": dict(zip(("lo", "hi", "max"), slider_range(networks.LR)))}
+            for name in networks.NAMES]
+    return {"surfaces": surfaces, "networks": nets, "optimizers": optimizers,
+            "schedules": schedules, "lessons": _lesson_catalog(), "limits": limits(),
+            "slider": slider(), "state_keys": [dict(k) for k in STATE_KEYS]}
 
 
 def _lesson_catalog() -> list[dict]:

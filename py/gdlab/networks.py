@@ -63,6 +63,7 @@ MAX_WEIGHTS = 2000    # d: the code pane's cap (usercode.MAX_DIM)
 SEED_MAX = 2**32 - 1
 DEFAULTS = {"layers": (2, 16, 16, 1), "activation": "tanh", "init_seed": 0}
 LOSS = "bce-logits"
+LR, STEPS = 0.1, 1000  # plain GD there: >= 95% training accuracy on all but spiral (2-16-16-1)
 
 # The settings a network surface is built from, as the catalog describes them.
 SETTINGS: tuple[dict, ...] = (
@@ -473,7 +474,7 @@ def _surface(name: str, layers: tuple, activation: str, init_seed: int) -> Surfa
         f"L(w) = mean(log(1 + e^zᵢ) − yᵢ·zᵢ), z = MLP {'-'.join(map(str, layers))} "
         f"({activation}) of xᵢ; {N_TRAIN} training rows, {N_VAL} held out",
         d, train.batch_loss, train.batch_grad, train.hessian, (), ((-3.0, 3.0),) * d,
-        tuple(float(v) for v in glorot(layers, init_seed)), 0.1, 1000,
+        tuple(float(v) for v in glorot(layers, init_seed)), LR, STEPS,
         code(data, layers, activation, init_seed), True, 0.0, N_TRAIN,
         train.batch_loss, train.batch_grad,
         "A network: the loss has no known minimum (its infimum is 0 where the rows can be "
@@ -518,4 +519,4 @@ def catalog_entry(name: str) -> dict:
             "n_samples": N_TRAIN, "n_val": N_VAL, "loss": LOSS,
             "settings": [dict(s) for s in SETTINGS],
             "dim": n_weights(layers), "start": glorot(layers, seed).tolist(),
-            "lr": 0.1, "steps": 1000, "code": code(data, layers, act, seed)}
+            "lr": LR, "steps": STEPS, "code": code(data, layers, act, seed)}
