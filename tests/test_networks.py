@@ -329,6 +329,9 @@ def test_cli_runs_a_network_experiment(capsys):
     np.testing.assert_array_equal(r["loss"], same["loss"])
     code, out, _ = cli(capsys, "run", "xor-mlp", "--layers", "2,8,1", "--steps", "20")
     assert code == 0 and "val_acc" in out and "layers 2,8,1" in out
+    code, out, _ = cli(capsys, "compare", "xor-mlp", "--optimizers", "sgd,adam", "--layers",
+                       "2,4,1", "--steps", "10")
+    assert code == 0 and out.splitlines()[0].split()[-2:] == ["acc", "val_acc"]
 
 
 @pytest.mark.parametrize("argv, words", [

@@ -164,6 +164,11 @@ def cmd_compare(args):
         results.append(r)
     cols = ["optimizer", "lr", *RUN_FIELDS]
     rows = [[r["optimizer"], r["lr_base"], *[r[k] for k in RUN_FIELDS]] for r in results]
+    for key in ("acc", "val_acc"):  # classifiers: the accuracy at the last step
+        if all(key in r for r in results):
+            cols.append(key)
+            for row, r in zip(rows, results):
+                row.append(float(r[key][-1]) if len(r[key]) else None)
     data = {"surface": args.surface, "runs": [{k: r[k] for k in (
         "optimizer", "hyper", "lr_base", "start", "path", "loss", *RUN_FIELDS, "settings",
         "val_loss", "acc", "val_acc") if k in r} for r in results]}

@@ -7,6 +7,11 @@ short numpy program a learner reads in the code pane for the same loss (w of sha
 method to full float64 precision, global first. The data problems (a mean over rows,
 with mini-batches) come from ``problems.py``; the ``Surface`` record from
 ``surface.py`` (re-exported here).
+
+``SURFACES`` holds the surfaces that are one record each. A network ``DATASET-mlp``
+(``networks.py``) is built from its name plus settings (``layers``, ``activation``,
+``init_seed``), which decide its d, start and code: ``get(name, **settings)`` gives either
+kind, cached by name and settings (``get_surface`` is the same function).
 """
 
 from __future__ import annotations
