@@ -345,3 +345,32 @@ def test_cli_runs_a_network_experiment(capsys):
 def test_bad_network_flags_exit_2_with_one_line(capsys, argv, words):
     code, out, err = cli(capsys, *argv)
     assert code == 2 and out == "" and words in err and err.count("\n") == 1
+
+
+def test_the_catalog_describes_the_networks_and_their_settings():
+    from gdlab.bridge import handle
+
+    out = handle({"op": "catalog"})
+    assert [n["name"] for n in out["networks"]] == list(networks.NAMES)
+    for entry in out["networks"]:
+        s = get(entry["name"])
+        assert entry["dim"] == s.dim and entry["code"] == s.code and entry["lr"] == s.lr
+        defaults = {k["key"]: k["default"] for k in entry["settings"]}
+        assert list(defaults) == ["layers", "activation", "init_seed"]
+        assert get(entry["name"], **defaults) is s
+    keys = {k["key"]: k for k in out["state_keys"]}
+    assert all(keys[k]["run"] and keys[k]["of"] == "networks" for k in defaults)
+
+
+def test_sweep_and_compare_run_networks_with_their_settings():
+    from gdlab.bridge import handle
+
+    base = {"surface": "circles-mlp", "layers": "2,4,4,1", "activation": "relu", "init_seed": 5,
+            "optimizer": "momentum", "steps": 25, "batch_size": 50, "seed": 3}
+    sweep = handle({"op": "sweep", "lrs": [0.05, 0.3], **base})
+    assert "error" not in sweep, sweep.get("error")
+    assert sweep["paths"].shape == (2, 26, get("circles-mlp", layers="2,4,4,1").dim)
+    both = handle({"op": "compare", "runs": [{**base, "lr": 0.05}, {**base, "lr": 0.3}]})
+    for k in range(2):
+        np.testing.assert_allclose(sweep["paths"][k], both["runs"][k]["path"], rtol=1e-12)
+        assert both["runs"][k]["settings"]["init_seed"] == 5

@@ -177,7 +177,7 @@ ITEMS: dict[str, dict[str, str]] = {
         "title": "str", "n_samples": "int: training rows (200)", "n_val": "int: held-out rows (200)",
         "loss": "'bce-logits': mean binary cross-entropy of one logit",
         "settings": "[setting entry]: layers, activation, init_seed (see catalog.settings)",
-        "dim": "int: d at the default settings", "start": "[d]: w0 at the default settings",
+        "dim": "int: d at the default settings",
         "lr": "float: default learning rate", "steps": "int: default steps",
         "code": "str: the numpy program at the default settings: the rows, the forward and "
                 "the backward pass, init(seed)",
