@@ -289,10 +289,9 @@ class Network:
         X = self.X if X is None else np.asarray(X, dtype=float)
         return self._budget(w, len(X), lambda v: self._forward(v, X)[2])
 
-    def batch_loss(self, w, rows=None, X=None, y=None):
+    def batch_loss(self, w, rows=None):
         """(1/|B|) Σ softplus(z_i) − y_i·z_i over the rows B (all when ``rows`` is None)."""
-        if X is None:
-            X, y = self._rows(rows)
+        X, y = self._rows(rows)
         return self._budget(w, len(y), lambda v: np.mean(
             softplus(z := self._forward(v, X)[2]) - y * z, axis=-1))
 
@@ -479,7 +478,7 @@ def _surface(name: str, layers: tuple, activation: str, init_seed: int) -> Surfa
         train.batch_loss, train.batch_grad,
         "A network: the loss has no known minimum (its infimum is 0 where the rows can be "
         "separated), so the status words judge the gradient norm; accuracy is the share of "
-        "rows with the right side of z = 0.",
+        "rows on the right side of z = 0.",
         val.batch_loss, hvp=train.hvp, accuracy=train.accuracy, val_accuracy=val.accuracy,
         settings=(("layers", layers), ("activation", activation), ("init_seed", init_seed)))
 
