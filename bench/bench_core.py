@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Core speed on CPython: µs per optimizer step for 1 run and for 64 runs side by side,
-and the 64-rate x 500-step learning-rate sweep the page runs in one call.
+the 64-rate x 500-step learning-rate sweep the page runs in one call, and 1000
+full-batch Adam steps of the 2-16-16-1 network on 200 rows (issue 19's budget compares
+the worker's time for the same steps with this one).
 
     python3 bench/bench_core.py
 
@@ -49,6 +51,11 @@ def main():
     t = median_seconds(lambda: handle({"op": "run", "surface": "bowl", "optimizer": "adam",
                                        "steps": 200}))
     print(f"one 200-step run through the bridge (bowl, adam): {t * 1e3:.2f} ms")
+    net = get_surface("moons-mlp")  # layers 2,16,16,1, tanh: d = 337
+    adam, _ = make_optimizer("adam")
+    t = median_seconds(lambda: run(net, adam, 0.01, 1000), repeats=5)
+    print(f"1000 full-batch adam steps, MLP 2-16-16-1 on 200 rows (moons-mlp, d = {net.dim}, "
+          f"runner incl. the path's loss): {t:.3f} s")
 
 
 if __name__ == "__main__":

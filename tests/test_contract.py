@@ -24,13 +24,17 @@ MESSAGES = {
             {"surface": "parabola", "lr": 1.5, "steps": 400},
             {"surface": "parabola", "schedule": {"name": "cosine"}, "clip": 1.0},
             {"surface": "fit-line", "batch_size": 2, "seed": 3},
-            {"surface": "overfit", "steps": 30}],
+            {"surface": "overfit", "steps": 30},
+            {"surface": "moons-mlp", "layers": "2,4,1", "activation": "relu", "init_seed": 1,
+             "optimizer": "adam", "lr": 0.01, "steps": 20, "batch_size": 16}],
     "sweep": [{"surface": "bowl", "lrs": [0.1, 0.3], "steps": 50},
               {"surface": "parabola", "lr_min": 0.01, "lr_max": 1.0, "num": 3,
                "schedule": {"name": "step", "step_size": 5}}],
     "compare": [{"runs": [{"surface": "bowl", "label": "a"},
                           {"surface": "bowl", "optimizer": "adam"}]},
-                {"runs": [{"surface": "overfit", "steps": 10}]}],
+                {"runs": [{"surface": "overfit", "steps": 10}]},
+                {"runs": [{"surface": "xor-mlp", "layers": [2, 3, 1], "steps": 10},
+                          {"surface": "noisy-labels", "steps": 10}]}],
     "lesson": [{"name": "lr-regimes"}, {"name": "quartic-restarts"}],
     "user": [{"code": QUAD, "compare": "adam"}, {"code": PLAIN_STEP, "landscape": False},
              {"code": "def loss(w):\n    return w[0] ** 2 + w[1] ** 2\n\nstart = [1.0, 1.0]\n",
@@ -71,6 +75,10 @@ def _check_nested(op: str, out: dict, seen: set) -> None:
                 _check(entry, schemas.ITEMS[f"catalog.{part}"], f"catalog.{part}", seen)
                 for h in entry.get("hypers", []):
                     _check(h, schemas.ITEMS["hyper"], "hyper", seen)
+        for entry in out["networks"]:
+            _check(entry, schemas.ITEMS["catalog.networks"], "catalog.networks", seen)
+            for setting in entry["settings"]:
+                _check(setting, schemas.ITEMS["catalog.settings"], "catalog.settings", seen)
         for entry in out["state_keys"]:
             _check(entry, schemas.ITEMS["catalog.state_keys"], "catalog.state_keys", seen)
         for part in ("limits", "slider"):

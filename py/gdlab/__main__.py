@@ -8,10 +8,15 @@
               [-p NAME=VALUE | -p OPT.NAME=VALUE ...] [run options] [--json]
     gdlab sweep SURFACE --optimizer NAME --lr-min A --lr-max B --num K --steps N [--json]
     gdlab analyze SURFACE [--at X,Y] [--json]
+    gdlab data SURFACE [--json]         (networks: the rows, the model, w0)
     gdlab lessons [--json]             gdlab lesson NAME [--json]
     gdlab slice SURFACE [--directions pca|random|coords] [--at end|start] [--slice-seed N]
               [--axes I,J] [--size 41] [--optimizer NAME] [run options] [--json | --csv]
     gdlab data SURFACE [--json]        (data problems: the rows, A, the model and the loss)
+
+A network DATASET-mlp (moons, circles, xor, spiral, gaussians) also takes
+[--layers 2,16,16,1] [--activation tanh|relu] [--init-seed S]; --seed stays the
+mini-batch seed.
 
 Bad input exits 2 with one line on stderr.
 """
@@ -29,9 +34,10 @@ from .bridge import slice_op, sweep
 from .errors import GdlabError
 from .experiment import jsonable, run_experiment, vector
 from .lessons import LESSONS, run_lesson
+from .networks import describe as describe_network
 from .optimizers import OPTIMIZERS
-from .problems import describe
-from .surfaces import SURFACES, get_surface
+from .problems import describe as describe_rows
+from .surfaces import SETTING_KEYS, SURFACES, get_surface
 
 
 class _Parser(argparse.ArgumentParser):
@@ -80,10 +86,15 @@ def _emit(args, data: dict, text: str) -> None:
 def _state(args, optimizer: str, hyper: dict, lr) -> dict:
     state = {"surface": args.surface, "optimizer": optimizer, "hyper": hyper, "lr": lr,
              "steps": args.steps, "start": args.start, "clip": args.clip,
-             "batch_size": args.batch_size, "seed": args.seed}
+             "batch_size": args.batch_size, "seed": args.seed, **_settings(args)}
     if getattr(args, "schedule", None):
         state["schedule"] = {"name": args.schedule, **_pairs(args.sched_param, "-s")}
     return state
+
+
+def _settings(args) -> dict:
+    """A network's settings from --layers, --activation and --init-seed (those given)."""
+    return {k: getattr(args, k) for k in SETTING_KEYS if getattr(args, k, None) is not None}
 
 
 RUN_FIELDS = ["status", "diverged_at", "steps_to_tol", "final_loss", "distance_to_min",
@@ -110,7 +121,8 @@ def cmd_optimizers(args):
 def cmd_run(args):
     r = run_experiment(_state(args, args.optimizer, _pairs(args.param, "-p"), args.lr), args.tol)
     data = {k: r[k] for k in ("surface", "optimizer", "hyper", "start", "path", "loss", "lr",
-                              *RUN_FIELDS, "schedule", "grad_norm")}
+                              *RUN_FIELDS, "schedule", "grad_norm", "settings", "val_loss",
+                              "acc", "val_acc") if k in r}
     every = max(1, len(r["path"]) // 10)
     rows = [[t, r["path"][t].tolist(), float(r["loss"][t])]
             for t in range(0, len(r["path"]), every)]
@@ -119,6 +131,16 @@ def cmd_run(args):
     hyper = ", ".join(f"{k}={v}" for k, v in r["hyper"].items())
     head = f"{r['surface']} · {r['optimizer']} ({hyper}) · lr {r['lr_base']:g} · {r['steps']} steps"
     summary = " · ".join(f"{k} {_fmt(r[k])}" for k in RUN_FIELDS)
+    if r["dim"] > 8:  # a network: the weights are too many to print, the accuracy tells
+        rows = [[t, float(r["loss"][t]), *([float(r["acc"][t])] if "acc" in r else []),
+                 *([float(r["val_acc"][t])] if "val_acc" in r else [])] for t, *_ in rows]
+        cols = ["step", "loss", *(["acc"] if "acc" in r else []),
+                *(["val_acc"] if "val_acc" in r else [])]
+        settings = r.get("settings") or {}
+        head += "".join(f" · {k} {','.join(map(str, v)) if isinstance(v, list) else v}"
+                        for k, v in settings.items())
+        _emit(args, data, f"{head}\n{table(cols, rows)}\n{summary}")
+        return
     _emit(args, data, f"{head}\n{table(['step', 'w', 'loss'], rows)}\n{summary}")
 
 
@@ -148,8 +170,14 @@ def cmd_compare(args):
         results.append(r)
     cols = ["optimizer", "lr", *RUN_FIELDS]
     rows = [[r["optimizer"], r["lr_base"], *[r[k] for k in RUN_FIELDS]] for r in results]
+    for key in ("acc", "val_acc"):  # classifiers: the accuracy at the last step
+        if all(key in r for r in results):
+            cols.append(key)
+            for row, r in zip(rows, results):
+                row.append(float(r[key][-1]) if len(r[key]) else None)
     data = {"surface": args.surface, "runs": [{k: r[k] for k in (
-        "optimizer", "hyper", "lr_base", "start", "path", "loss", *RUN_FIELDS)} for r in results]}
+        "optimizer", "hyper", "lr_base", "start", "path", "loss", *RUN_FIELDS, "settings",
+        "val_loss", "acc", "val_acc") if k in r} for r in results]}
     _emit(args, data, table(cols, rows))
 
 
@@ -165,7 +193,7 @@ def cmd_sweep(args):
 
 
 def cmd_analyze(args):
-    s = get_surface(args.surface)
+    s = get_surface(args.surface, **_settings(args))
     at = vector("--at", args.at, s.dim) if args.at else None
     c = curvature(s, at)
     data = {"surface": s.name, "formula": s.formula, "minima": s.minima, **c}
@@ -175,6 +203,19 @@ def cmd_analyze(args):
                       f"lr_monotone = 1/λmax {_fmt(c['lr_monotone'])}  (no overshoot below)",
                       f"lr_stable   = 2/λmax {_fmt(c['lr_stable'])}  (GD diverges above, on a quadratic)"])
     _emit(args, data, text)
+
+
+def _network_data(args, s):
+    """`gdlab data` of a network: its rows, layers, activation, loss, layout of w and w0."""
+    d = describe_network(s)
+    shapes = ", ".join(f"{e['name']} {'x'.join(map(str, e['shape']))}" for e in d["layout"])
+    text = "\n".join([
+        f"{s.name}: {s.formula}",
+        f"rows: X {d['X'].shape[0]} x 2, y in {{0, 1}}; held out: X_val {d['X_val'].shape[0]} x 2",
+        f"layers {','.join(map(str, d['layers']))} · activation {d['activation']} · "
+        f"loss {d['loss']} · init_seed {d['init_seed']} · d = {d['dim']}",
+        f"w = concat({shapes})"])
+    _emit(args, d, text)
 
 
 def cmd_lessons(args):
@@ -231,7 +272,10 @@ def cmd_slice(args):
 
 
 def cmd_data(args):
-    out = describe(args.surface)
+    s = get_surface(args.surface, **_settings(args))
+    if s.settings:
+        return _network_data(args, s)
+    out = describe_rows(args.surface)
     held = f"; {len(out['y_val'])} held-out rows (X_val, y_val)" if "y_val" in out else ""
     head = (f"{out['surface']}: {out['model']} model, {out['loss']} loss, {out['row_loss']}; "
             f"L(w) = mean(ℓ(A·w, y)) over {out['n']} rows, d = {out['d']}"
@@ -240,6 +284,13 @@ def cmd_data(args):
     rows = [[*a, y] for a, y in zip(out["A"][:5].tolist(), out["y"][:5].tolist())]
     _emit(args, out, f"{head}\n{table(cols, rows)}\n(first {len(rows)} of {out['n']} rows; "
                      "--json prints every row)")
+
+
+def _network_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--layers", type=str, metavar="2,16,16,1", help="a network's units per layer")
+    p.add_argument("--activation", type=str, metavar="tanh|relu")
+    p.add_argument("--init-seed", dest="init_seed", type=str, metavar="S",
+                   help="a network's seed for its Glorot-uniform start")
 
 
 def _run_options(p: argparse.ArgumentParser, lr_repeat: bool = False) -> None:
@@ -258,6 +309,7 @@ def _run_options(p: argparse.ArgumentParser, lr_repeat: bool = False) -> None:
     p.add_argument("--seed", type=str, default="0")
     p.add_argument("--tol", type=float)
     p.add_argument("--json", action="store_true")
+    _network_options(p)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -287,10 +339,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=str, default="0")
     p.add_argument("--tol", type=float)
     p.add_argument("--json", action="store_true")
+    _network_options(p)
     p = sub.add_parser("analyze", help="curvature and learning-rate thresholds")
     p.add_argument("surface", metavar="SURFACE")
     p.add_argument("--at", type=str)
     p.add_argument("--json", action="store_true")
+    _network_options(p)
     p = sub.add_parser("lesson", help="one lesson preset, computed")
     p.add_argument("name", metavar="NAME")
     p.add_argument("--json", action="store_true")
@@ -303,9 +357,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--axes", metavar="I,J")
     p.add_argument("--size", default="41", metavar="N")
     p.add_argument("--csv", action="store_true", help="alpha,beta,loss rows")
-    p = sub.add_parser("data", help="a data problem's rows, design matrix, model and loss")
+    p = sub.add_parser("data", help="a data problem's rows (a network's also its layers, layout of w and start)")
     p.add_argument("surface", metavar="SURFACE")
     p.add_argument("--json", action="store_true")
+    _network_options(p)
     return top
 
 

@@ -15,7 +15,7 @@ import json
 
 import numpy as np
 
-from . import runner, slices
+from . import networks, runner, slices
 from .analysis import curvature, grad_variance, summarize
 from .errors import GdlabError
 from .experiment import KEYS, SEED_MAX, STATE_KEYS, number, prepare, run_experiment
@@ -54,9 +54,12 @@ def catalog(_msg=None) -> dict:
     } for o in OPTIMIZERS.values()]
     schedules = [{"name": s.name, "title": s.title, "formula": s.formula,
                   "hypers": _hypers(s.hypers)} for s in SCHEDULES.values()]
-    return {"surfaces": surfaces, "optimizers": optimizers, "schedules": schedules,
-            "lessons": _lesson_catalog(), "limits": limits(), "slider": slider(),
-            "state_keys": [dict(k) for k in STATE_KEYS]}
+    nets = [{**networks.catalog_entry(name),
+             "slider": dict(zip(("lo", "hi", "max"), slider_range(networks.LR)))}
+            for name in networks.NAMES]
+    return {"surfaces": surfaces, "networks": nets, "optimizers": optimizers,
+            "schedules": schedules, "lessons": _lesson_catalog(), "limits": limits(),
+            "slider": slider(), "state_keys": [dict(k) for k in STATE_KEYS]}
 
 
 def _lesson_catalog() -> list[dict]:
@@ -115,7 +118,7 @@ def slice_settings(msg: dict, dim: int) -> dict:
 def slice_op(msg: dict) -> dict:
     """The loss on a plane through the state's run (``slices.slice_loss``) and along the
     line from its start to its end; the slice's own keys as ``slice_settings`` reads them."""
-    s = get_surface(str(msg.get("surface", "parabola")))
+    s = prepare(_state(msg))["surface"]       # a network's settings decide its d
     if s.dim < 2:
         raise GdlabError(f"'{s.name}' has 1 parameter: a slice needs at least 2 "
                          "(its landscape is the whole picture)")

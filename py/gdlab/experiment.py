@@ -2,8 +2,11 @@
 bridge and the lesson presets all speak.
 
 A *state* is ``{"surface", "optimizer", "lr", "steps", "start", "hyper", "schedule",
-"clip", "batch_size", "seed"}``; everything but ``surface`` is optional and falls back
-to the surface's and the optimizer's defaults. Values may be strings (from a command
+"clip", "batch_size", "seed", "layers", "activation", "init_seed"}``; everything but
+``surface`` is optional and falls back to the surface's and the optimizer's defaults.
+``layers``, ``activation`` and ``init_seed`` are a network's settings (``DATASET-mlp``):
+they build the surface itself (its d, start and code); ``seed`` stays the mini-batch
+seed. Values may be strings (from a command
 line or a query string): they are checked and converted here, once, and every bad
 value raises a one-line ``GdlabError``.
 """
@@ -14,6 +17,7 @@ import math
 
 import numpy as np
 
+from . import networks
 from .analysis import summarize
 from .errors import GdlabError
 from .hyper import FALSE, TRUE, number  # number is re-exported: callers check values with it
@@ -21,7 +25,7 @@ from .limits import CORE_COORD_MAX, MAX_LR, MAX_STEPS, PAGE_COORD_MAX, PAGE_STEP
 from .optimizers import make_optimizer
 from .runner import run
 from .schedules import make_schedule
-from .surfaces import get_surface
+from .surfaces import SETTING_KEYS, get_surface
 
 SEED_MAX = 2**32 - 1
 EMBED_TRUE, EMBED_FALSE = ("1", "true", "yes"), ("0", "false", "no", "")
@@ -53,6 +57,12 @@ STATE_KEYS: tuple[dict, ...] = (
      "run": True, "url": True, "reason": "must be a whole number from 1 to the surface's rows"},
     {"key": "seed", "kind": "int", "min": 0, "max": SEED_MAX, "run": True, "url": True,
      "reason": f"must be a whole number from 0 to {SEED_MAX}"},
+    # A network's settings ("of": catalog.networks, whose entries describe them in full).
+    # The core runs them; the page's query string does not carry them yet ("url": False).
+    *({"key": k["key"], "kind": k["kind"], "of": "networks", "run": True, "url": False,
+       **({"min": k["min"], "max": k["max"]} if k["kind"] == "int" else {}),
+       **({"separator": k["separator"]} if "separator" in k else {}), "reason": k["reason"]}
+      for k in networks.SETTINGS),
     {"key": "preset", "kind": "choice", "of": "lessons", "empty": True, "run": False,
      "url": True, "reason": "no such preset"},
     {"key": "embed", "kind": "bool", "true": list(EMBED_TRUE), "false": list(EMBED_FALSE),
@@ -89,7 +99,8 @@ def prepare(state: dict) -> dict:
     unknown = sorted(set(state) - set(KEYS))
     if unknown:
         raise GdlabError(f"unknown setting {unknown[0]!r}; expected one of {', '.join(KEYS)}")
-    surface = get_surface(str(state.get("surface", "parabola")))
+    surface = get_surface(str(state.get("surface", "parabola")),
+                          **{k: state.get(k) for k in SETTING_KEYS})
     name = str(state.get("optimizer") or "sgd")
     optimizer, hyper = make_optimizer(name, state.get("hyper") or {})
     lr = number("lr", state["lr"] if state.get("lr") is not None else surface.lr,
@@ -116,7 +127,8 @@ def prepare(state: dict) -> dict:
         sched_params = {"name": sched_name, **used}
     return {"surface": surface, "optimizer_name": name, "optimizer": optimizer, "hyper": hyper,
             "lr": lr, "steps": steps, "start": start, "schedule": schedule,
-            "schedule_params": sched_params, "clip": clip, "batch_size": batch, "seed": seed}
+            "schedule_params": sched_params, "clip": clip, "batch_size": batch, "seed": seed,
+            "settings": networks.settings_of(surface) or None}
 
 
 def run_experiment(state: dict, tol: float | None = None) -> dict:
@@ -128,9 +140,17 @@ def run_experiment(state: dict, tol: float | None = None) -> dict:
     summary = summarize(surface, traj, tol)[0]
     path, loss = traj.cut(0)
     m = len(path)
-    held_out = {"val_loss": surface.val_loss(path)} if surface.val_loss is not None else {}
+    extra = {}
+    if surface.val_loss is not None:
+        extra["val_loss"] = surface.val_loss(path)
+    if surface.accuracy is not None:  # classifiers: from the recorded path, all steps at once
+        extra["acc"] = surface.accuracy(path)
+    if surface.val_accuracy is not None:
+        extra["val_acc"] = surface.val_accuracy(path)
+    if x["settings"]:
+        extra["settings"] = x["settings"]
     return {
-        **held_out,
+        **extra,
         "surface": surface.name, "optimizer": x["optimizer_name"], "hyper": x["hyper"],
         "lr_base": x["lr"], "steps": x["steps"], "start": x["start"],
         "schedule": x["schedule_params"], "clip": x["clip"], "batch_size": x["batch_size"],

@@ -188,6 +188,11 @@ class DataProblem:
         H = (self.AT * c[..., None, :]) @ self.A / self.n
         return (H + np.swapaxes(H, -1, -2)) / 2
 
+    def accuracy(self, w):
+        """Classifiers (cross-entropy): the share of rows with (z > 0) == (y = 1), (...)."""
+        return _in_chunks(w, self.n, lambda v: np.mean((v @ self.AT > 0) == (self.y > 0.5),
+                                                       axis=-1))
+
     def minimum(self) -> tuple[float, ...] | None:
         """The minimiser: lstsq for least squares; for a sigmoid model Newton's method from
         w = 0 (step halving while the loss does not fall), accepted once the steps shrink
@@ -222,11 +227,14 @@ class DataProblem:
             minima = (m,) if m is not None else ()
         if min_loss is None:
             min_loss = float(self.loss(np.array(minima[0]))) if minima else float("nan")
+        classifier = self.loss_name == "cross-entropy"
         return Surface(name, title, formula, self.dim, self.loss, self.grad, self.hessian,
                        tuple(minima), tuple(tuple(map(float, b)) for b in bounds),
                        tuple(map(float, start)), lr, steps, code, log_loss, min_loss, self.n,
                        self.batch_loss, self.batch_grad, note,
-                       validation.loss if validation is not None else None)
+                       validation.loss if validation is not None else None,
+                       accuracy=self.accuracy if classifier else None,
+                       val_accuracy=validation.accuracy if classifier and validation else None)
 
 
 # -- the data of the lesson texts (each built once, on first use) --------------------------
@@ -462,7 +470,7 @@ def describe(name: str) -> dict:
     surface has a validation split. A GdlabError for a surface without data."""
     if name not in PROBLEMS:
         raise GdlabError(f"{str(name)[:40]!r} is not a data problem (it has a formula, no rows); "
-                         f"data problems: {', '.join(PROBLEMS)}")
+                         f"data problems: {', '.join(PROBLEMS)} and the networks DATASET-mlp")
     built = PROBLEMS[name]()
     train, held_out = built if isinstance(built, tuple) else (built, None)
     out = {"surface": name, **train.describe()}

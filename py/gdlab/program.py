@@ -83,8 +83,10 @@ def program(state: dict, header: str | None = None, step: str | None = None) -> 
     if x["batch_size"]:
         parts.append(f"# The lab draws seeded mini-batches of {x['batch_size']} rows; this "
                      "program is the full-batch loss.")
-    parts += ["import numpy as np", "", s.code.rstrip(), "",
-              f"start = [{', '.join(literal(v) for v in x['start'])}]",
+    start = f"start = [{', '.join(literal(v) for v in x['start'])}]"
+    if x["settings"] and x["start"] == list(s.start):  # a network: its seeded Glorot start
+        start = "start = init(INIT_SEED)"
+    parts += ["import numpy as np", "", s.code.rstrip(), "", start,
               f"lr = {literal(x['lr'])}", f"steps = {x['steps']}"]
     rule = step if step is not None else update_rule(x)
     if rule is not None:

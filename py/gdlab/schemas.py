@@ -45,12 +45,20 @@ RUN = {
     "grad_norm": "array (m+1,): full-batch gradient norm per step",
     "val_loss?": "array (m+1,): loss on the held-out rows per step (surfaces with a "
                  "validation split, e.g. overfit)",
+    "acc?": "array (m+1,): classifiers (networks, noisy-labels): share of the training "
+            "rows predicted right (z > 0 for label 1), per step, from the recorded path",
+    "val_acc?": "array (m+1,): classifiers with held-out rows (networks): the same share "
+                "on the held-out rows",
+    "settings?": "{layers, activation, init_seed}: networks: the settings that built the "
+                 "surface (seed stays the mini-batch seed)",
     **SUMMARY,
 }
 
 ANSWERS: dict[str, dict[str, str]] = {
     "catalog": {
         "surfaces": "[surface entry]: every surface, display order (see catalog.surfaces)",
+        "networks": "[network entry]: the networks DATASET-mlp, each built from its "
+                    "settings (see catalog.networks)",
         "optimizers": "[optimizer entry] (see catalog.optimizers)",
         "schedules": "[schedule entry] (see catalog.schedules)",
         "lessons": "[lesson entry]: the presets (see catalog.lessons)",
@@ -185,6 +193,31 @@ ITEMS: dict[str, dict[str, str]] = {
         "note": "str", "code": "str: numpy loss(w) and grad(w)",
         "slider": "{lo, hi, max}: this surface's slider range and last notch",
     },
+    "catalog.networks": {
+        "name": "str: DATASET-mlp", "dataset": "str: moons | circles | xor | spiral | gaussians",
+        "title": "str", "n_samples": "int: training rows (200)", "n_val": "int: held-out rows (200)",
+        "loss": "'bce-logits': mean binary cross-entropy of one logit",
+        "settings": "[setting entry]: layers, activation, init_seed (see catalog.settings)",
+        "dim": "int: d at the default settings",
+        "lr": "float: default learning rate", "steps": "int: default steps",
+        "code": "str: the numpy program at the default settings: the rows, the forward and "
+                "the backward pass, init(seed)",
+        "slider": "{lo, hi, max}: the slider range and last notch",
+    },
+    "catalog.settings": {
+        "key": "str: layers | activation | init_seed (state, CLI --layers, --activation, "
+               "--init-seed)",
+        "kind": "'layers' | 'choice' | 'int'",
+        "default": "[int] | str | int",
+        "reason": "str: what is refused, in words",
+        "of?": "[str]: choice: the values",
+        "min?": "int: int: lowest value; layers: fewest units in a layer",
+        "max?": "int: int: highest value; layers: most units in a layer",
+        "first?": "int: layers: the inputs (2)", "last?": "int: layers: the logits (1)",
+        "max_hidden?": "int: layers: most hidden layers",
+        "max_weights?": "int: layers: most weights d",
+        "separator?": "str: layers: between the units in a link or on a command line",
+    },
     "catalog.limits": {
         "steps_max": "int: steps the page, a link and the learner's program may ask for",
         "core_steps_max": "int: steps of one run in the core (CLI)",
@@ -201,10 +234,12 @@ ITEMS: dict[str, dict[str, str]] = {
     },
     "catalog.state_keys": {
         "key": "str: the state key (and query key, unless url is false)",
-        "kind": "choice | float | int | point | hypers | schedule | bool | controls | kept | text",
+        "kind": "choice | float | int | point | hypers | schedule | bool | controls | kept | text "
+                "| layers",
         "run": "bool: part of the experiment the core runs (experiment.KEYS)",
         "url": "true | false | 'keyword' (hyperparameters: one query key per keyword)",
-        "of?": "choice/hypers/schedule: the catalog list (or the optimizer) holding the values",
+        "of?": "choice/hypers/schedule: the catalog list (or the optimizer) holding the values; "
+               "'networks' for a network's settings (see catalog.settings)",
         "min?": "number: lowest value (per coordinate for a point)",
         "max?": "number | 'n_samples': highest value the page accepts",
         "core_max?": "number: highest value the core accepts, where it is more",

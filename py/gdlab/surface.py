@@ -32,3 +32,8 @@ class Surface:
     batch_grad: Callable | None = None  # (w (..., d), rows int array) -> (..., d)
     note: str = ""
     val_loss: Callable | None = None  # data problems with a held-out split: (..., d) -> (...)
+    hvp: Callable | None = None       # exact H·v: (w (..., d), v (..., d)) -> (..., d)
+    accuracy: Callable | None = None  # classifiers: share of training rows right, (..., d) -> (...)
+    val_accuracy: Callable | None = None  # classifiers with a held-out split: the same there
+    settings: tuple = ()              # ((key, value), ...) a surface built from settings
+                                      # (networks: layers, activation, init_seed)

@@ -7,6 +7,11 @@ short numpy program a learner reads in the code pane for the same loss (w of sha
 method to full float64 precision, global first. The data problems (a mean over rows,
 with mini-batches) come from ``problems.py``; the ``Surface`` record from
 ``surface.py`` (re-exported here).
+
+``SURFACES`` holds the surfaces that are one record each. A network ``DATASET-mlp``
+(``networks.py``) is built from its name plus settings (``layers``, ``activation``,
+``init_seed``), which decide its d, start and code: ``get(name, **settings)`` gives either
+kind, cached by name and settings (``get_surface`` is the same function).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from . import problems
+from . import networks, problems
 from .errors import GdlabError
 from .surface import Surface
 
@@ -258,10 +263,36 @@ class _Catalog(Mapping):
 SURFACES: Mapping[str, Surface] = _Catalog(_catalog(), problems.DATA_SURFACES)
 
 
-def get_surface(name: str) -> Surface:
-    """The surface called ``name``, or a one-line GdlabError listing the names."""
+SETTING_KEYS = tuple(s["key"] for s in networks.SETTINGS)  # layers, activation, init_seed
+
+
+def get(name: str, **settings) -> Surface:
+    """The surface called ``name`` built with ``settings``, cached by both.
+
+    The catalog's surfaces take no settings (each is one record); a network
+    ``DATASET-mlp`` takes ``layers``, ``activation`` and ``init_seed`` (None or "" means
+    the default), which decide its d, its start and its code. An unknown name or a bad
+    setting is a one-line GdlabError."""
+    given = {k: v for k, v in settings.items() if v not in (None, "")}
+    if networks.is_network(name):
+        unknown = sorted(set(given) - set(SETTING_KEYS))
+        if unknown:
+            raise GdlabError(f"unknown setting {unknown[0]!r} for {name}; expected one of "
+                             f"{', '.join(SETTING_KEYS)}")
+        return networks.surface(name, **given)
     try:
-        return SURFACES[name]
+        surface = SURFACES[name]
     except (KeyError, TypeError):
         raise GdlabError(f"unknown surface {str(name)[:40]!r}; expected one of "
-                         f"{', '.join(SURFACES)}") from None
+                         f"{', '.join(SURFACES)}, or a network {', '.join(networks.NAMES)}"
+                         ) from None
+    if given:
+        raise GdlabError(f"'{name}' takes no settings ({', '.join(sorted(given))}); "
+                         f"layers, activation and init_seed are for the networks DATASET-mlp")
+    return surface
+
+
+def get_surface(name: str, **settings) -> Surface:
+    """The surface called ``name`` (with a network's ``settings``), or a one-line GdlabError
+    listing the names: ``get`` under its older name."""
+    return get(name, **settings)

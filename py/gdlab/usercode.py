@@ -2,7 +2,8 @@
 
 The code pane's program may define
 
-    loss(w)              required; w is a numpy array of shape (d,), d = 1 or 2
+    loss(w)              required; w is a numpy array of shape (d,), d from 1 to MAX_DIM
+                         (2,000: a network's weights); the landscape is drawn for d <= 2
     grad(w)              optional; without it the gradient is taken numerically
                          (central differences, h = 1e-6·max(1, |w_i|)) and the result says so
     start, lr, steps     the experiment (start fixes d)
@@ -41,7 +42,7 @@ from .schedules import make_schedule
 
 FILENAME = "<code>"
 MAX_USER_STEPS = PAGE_STEPS_MAX  # the learner's program runs under the page's limit
-MAX_DIM = 32
+MAX_DIM = 2000  # a network of up to 2,000 weights (networks.MAX_WEIGHTS)
 _cache: dict[str, tuple[dict, str]] = {}
 
 
