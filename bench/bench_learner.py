@@ -34,13 +34,11 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
 PRESS = """async () => {
   const out = document.querySelector('#code-pane .output');
   const button = [...document.querySelectorAll('#code-pane button')].find((b) => b.textContent === 'Run code');
-  const before = out.textContent;
   const t = performance.now();
-  button.click();
+  button.click();     // disabled until the program's answer is shown
   for (;;) {
     await new Promise((r) => setTimeout(r, 5));
-    const text = out.textContent;
-    if (text !== before && text !== 'Running …') return [performance.now() - t, text.slice(0, 120)];
+    if (!button.disabled) return [performance.now() - t, out.textContent.slice(0, 120)];
   }
 }"""
 

@@ -450,6 +450,9 @@ async function main() {
   const [boot, early] = await Promise.all([bootData, viewData]);
   const catalog = await loadCatalog(boot);
   const home = early || {};
+  // a view whose own program draws random numbers has numpy.random loaded with Python
+  // (a lazy archive: otherwise its first Run code would wait for it)
+  if ((home.programs || []).some((p) => /\b(np|numpy)\.random\b/.test(p.program || ""))) python.preload = ["numpy.random"];
   const lab = setupState(catalog, boot && boot.home);
   // The code pane's programs: one cache for the pane and the notebook download.
   lab.programs = createPrograms({ schema: lab.schema, python, early: home.programs || [] });

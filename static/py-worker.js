@@ -14,6 +14,9 @@
 //                        time limit counts the learner's own time, not these loads
 //   page -> worker  {type: "call", id, msg}                   msg: a gdlab.bridge message
 // Messages of any other shape are ignored.
+// The worker's URL may name modules to load as part of the start (`#preload=numpy.random`):
+// the page asks for those that the view's own program imports, so its first Run code
+// does not wait for a lazy archive.
 
 import { PYODIDE_URL, LAZY_ARCHIVES } from "./config.js";
 
@@ -52,6 +55,11 @@ async function boot() {
   pyodide.pyimport("gdlab.stdlib_more").install(fetchSync, pyodide.toPy(
     LAZY_ARCHIVES.map(([file, names]) => [new URL(file, import.meta.url).href, names])), clock);
   mark("gdlab");
+  const preload = new URLSearchParams(self.location.hash.slice(1)).get("preload");
+  for (const name of (preload || "").split(",").filter((n) => /^[a-z][a-z0-9_.]*$/.test(n))) {
+    pyodide.pyimport("importlib").import_module(name);
+    mark(`preload ${name}`);
+  }
   return bridge.handle_json;
 }
 

@@ -4,6 +4,7 @@
 //   python.start();                  // ask for Python (idempotent)
 //   python.whenReady.then((client) => client.call(...));
 //   python.ready                     // true once Python can take calls
+//   python.preload = ["numpy.random"] // modules to load as part of the start (set before start())
 //
 // Several labs on one course page (same-origin iframes share the Web Locks of their
 // origin) boot their Pythons one at a time: booting takes both cores of a small
@@ -43,7 +44,7 @@ const WARM_FOR_MS = 7 * 24 * 3600 * 1000;
 
 /** Python, started on demand: `start()` asks for the worker; `whenReady` resolves to the client. */
 export function createPythonHandle() {
-  const handle = { client: null, ready: false, whenReady: null, start: () => want() };
+  const handle = { client: null, ready: false, whenReady: null, start: () => want(), preload: [] };
   let wanted = false;
   let touched = false;
   let booting = false;
@@ -65,7 +66,7 @@ export function createPythonHandle() {
     document.body.dataset.python = "starting";
     document.body.dataset.pythonStartAt = String(Math.round(performance.timeOrigin + t0));
     try {
-      handle.client = await startWorker();
+      handle.client = await startWorker(handle.preload);
     } finally {
       go();
     }
@@ -107,9 +108,10 @@ export function createPythonHandle() {
 }
 
 /** The worker, created (worker-client.js is loaded only now). */
-async function startWorker() {
+async function startWorker(preload) {
   const { createPython } = await import("./worker-client.js");
   return createPython({
+    preload,
     onProgress: (p) => setPythonText(`Python: ${describe(p)}`),
     onStatus: (s) => {
       const text = describe(s);

@@ -1,7 +1,8 @@
 // The one module that owns the Python worker (static/py-worker.js; its header lists
 // the message schema). The page talks to Python only through the object made here:
 //
-//   const py = createPython({ onProgress, onStatus, timeLimitMs });
+//   const py = createPython({ onProgress, onStatus, timeLimitMs, preload });
+//                                         // preload: modules loaded as part of the start
 //   await py.ready;                       // resolves when Python can take calls
 //   const value = await py.call(msg, { timeLimitMs, background, onStart });   // one bridge call
 //   const value = await py.latest("run", msg, options);  // slider traffic: one in flight per
@@ -13,7 +14,8 @@
 //
 // Calls go to the worker one at a time. The learner's go first: a call marked
 // `background` (a lesson's facts, a sweep, a variance) waits while any other call is
-// queued. A call's time limit counts its own time only: it starts when Python starts on
+// queued, and until Python has had no other call for BACKGROUND_AFTER_MS (from ready
+// on), so a learner who acts at once never finds the lab's own work in the way. A call's time limit counts its own time only: it starts when Python starts on
 // it (never while it waits its turn) and stands still while a module's lazy archive
 // loads (the worker's "clock" messages). `onStart(meter)` is called when Python starts
 // on it: meter.ms() is its own time so far, meter.loading() the module loading, or "".
@@ -21,6 +23,8 @@
 // is rejected with an Error whose `reason` is "timeout" or "crash" (and `loading`, the
 // module that was loading, if any), the calls queued behind it with reason "restart",
 // and `ready` is replaced by the new worker's ready-promise.
+
+const BACKGROUND_AFTER_MS = 1500;
 
 /** A call's own time: runs while Python works on it, stands still while a module loads. */
 export function createMeter(limit, onOver) {
@@ -53,15 +57,28 @@ export function createMeter(limit, onOver) {
  * counts its own time (createMeter); past it, onTimeout(why) restarts the worker.
  * send(message) posts to the worker, isReady() says whether it takes calls.
  */
-export function createCallQueue({ isReady, send, onTimeout, timeLimitMs }) {
+export function createCallQueue({ isReady, send, onTimeout, timeLimitMs, backgroundAfterMs = BACKGROUND_AFTER_MS }) {
   let nextId = 1;
   let current = null; // {id, resolve, reject, meter, ...}
   const queue = [];
+  let lastBusy = -Infinity;   // when Python last finished (or began) a call of the learner's, or became ready
+  let later = 0;
 
   function pump() {
     if (current || !isReady() || !queue.length) return;
-    const i = Math.max(0, queue.findIndex((job) => !job.background));
+    if (lastBusy === -Infinity) lastBusy = performance.now();
+    let i = queue.findIndex((job) => !job.background);
+    if (i < 0) {
+      const wait = lastBusy + backgroundAfterMs - performance.now();
+      if (wait > 0) {
+        clearTimeout(later);
+        later = setTimeout(pump, wait);
+        return;
+      }
+      i = 0;
+    }
     const [job] = queue.splice(i, 1);
+    if (!job.background) lastBusy = performance.now();
     job.id = nextId++;
     current = job;
     job.meter = createMeter(job.limit, () => {
@@ -85,6 +102,7 @@ export function createCallQueue({ isReady, send, onTimeout, timeLimitMs }) {
     const job = current;
     current = null;
     job.meter.stop();
+    if (!job.background) lastBusy = performance.now();
     if (m.type === "result") job.resolve(m.value);
     else job.reject(Object.assign(new Error(m.message), { reason: "error" }));
     pump();
@@ -134,7 +152,7 @@ async function drain(c, call) {
 }
 
 /** The worker's life: start, its messages, restarts (the API is at the top of this file). */
-export function createPython({ onProgress, onStatus, timeLimitMs = 15000 } = {}) {
+export function createPython({ onProgress, onStatus, timeLimitMs = 15000, preload = [] } = {}) {
   let worker = null;
   let markReady = null;
   let markFailed = null;
@@ -157,7 +175,9 @@ export function createPython({ onProgress, onStatus, timeLimitMs = 15000 } = {})
   function start() {
     py.ready = new Promise((resolve, reject) => { markReady = resolve; markFailed = reject; });
     py.ready.catch(() => {});
-    worker = new Worker(new URL("./py-worker.js", import.meta.url), { type: "module" });
+    const url = new URL("./py-worker.js", import.meta.url);
+    if (preload.length) url.hash = `preload=${preload.join(",")}`;
+    worker = new Worker(url, { type: "module" });
     worker.onmessage = (event) => receive(event.data);
     worker.onerror = (event) => {
       event.preventDefault?.();

@@ -36,7 +36,7 @@ const { createCallQueue } = await import(process.argv.at(-1));
 const sent = [];
 const timeouts = [];
 let ready = false;
-const q = createCallQueue({ isReady: () => ready, send: (m) => sent.push(m), timeLimitMs: 1000,
+const q = createCallQueue({ isReady: () => ready, send: (m) => sent.push({ ...m, at: now }), timeLimitMs: 1000,
   onTimeout: (why) => { timeouts.push([now, why]); q.failAll("restarted", "timeout"); } });
 const settled = [];
 const track = (name, p) => p.then((v) => settled.push([name, "ok", v]), (e) => settled.push([name, e.reason, e.loading]));
@@ -54,10 +54,13 @@ for (let i = 0; i < 4; i++) {
   const m = sent.at(-1);
   order.push(m.msg.op);
   advance(10);
+  const n = sent.length;
   q.settle({ type: "result", id: m.id, value: m.msg.op });
   await Promise.resolve();
+  while (sent.length === n && i < 3) advance(100);   // a background call waits for quiet
 }
 out.order = order;
+out.sent_at = sent.map((m) => m.at);
 
 // 2. a call's limit (1000 ms) counts its own time: a 5-s lazy load in the middle does not
 let meter = null;
@@ -104,6 +107,8 @@ def result():
 
 def test_the_learners_calls_go_before_background_work(result):
     assert result["order"] == ["run", "user", "lesson", "sweep"]
+    # each learner call takes 10 ms; the background starts 1500 ms after the last one ends
+    assert result["sent_at"] == [0, 10, 1520, 1530]
 
 
 def test_a_lazy_load_does_not_count_against_the_limit(result):

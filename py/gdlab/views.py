@@ -21,8 +21,9 @@ A preset view with facts (1/λmax, restarts, ...) holds them as ``facts``, as th
 lr_line}``), so the code pane too is filled before Python starts.
 
 ``role`` is "live" (what the link shows first: a preset's state, or the surface at its
-default lr under each optimizer), "compare" (a preset's other runs) or "notch" (the
-same experiment at a nearby slider notch, for scrubbing before Python is ready).
+default lr under each optimizer), "compare" (a preset's other runs), "notch" (the
+same experiment at a nearby slider notch, for scrubbing before Python is ready) or
+"full-batch" (the full-batch twin the page draws beside a mini-batch preset's run).
 
 A surface view has every optimizer at the surface's default lr and plain GD at the
 slider's notches around it (all of them for the home view); a preset view its own state
@@ -154,6 +155,8 @@ def preset_view(name: str, notches) -> dict:
     runs = [_run(state, "live")]
     runs += [_run(r, "compare") for r in lesson.compare if runs[0]["spec"] != _spec(_filled(r, s))]
     runs += _notch_runs(state, notches, every=False) if not state.get("schedule") else []
+    if state.get("batch_size"):    # the page draws the full-batch path beside a mini-batch one
+        runs.append(_run({k: v for k, v in state.items() if k != "batch_size"}, "full-batch"))
     view = {"kind": "preset", "name": name, "surface": s.name, "landscape": _landscape(s), "runs": runs,
             "programs": [_program(runs[0]["spec"], preset=name)], "slice": _slice(s, runs[0])}
     if lesson.facts:
