@@ -70,7 +70,7 @@ export function surfaceView(s, land) {
     return {
       traces: [contourTrace(s, land), { type: "scatter", mode: "markers", name: "minima",
         x: minima.map((m) => m[0]), y: minima.map((m) => m[1]), marker: STAR, hoverinfo: "skip" }],
-      xRange: s.bounds[0], yRange: s.bounds[1], titles: ["w₀", "w₁"], curve: null,
+      xRange: s.bounds[0], yRange: s.bounds[1], titles: s.titles || ["w₀", "w₁"], curve: null,
     };
   }
   if (s.dim === 1 && land) {

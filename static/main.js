@@ -13,7 +13,7 @@
 import { bindControls, fillSelect, makeCodecs, renderHyperFields } from "./controls.js";
 import { formatCoord, formatLoss } from "./format.js";
 import { createPlots, normalizeRun } from "./plots.js";
-import { createStore, keptSpec, makeSchema, runMessage, sameRun, sliderScale, KEPT_MAX, LIMITS } from "./state.js";
+import { canonical, createStore, keptSpec, makeSchema, runMessage, sameRun, sliderScale, specState, KEPT_MAX, LIMITS } from "./state.js";
 import { describeIgnored, parseQuery, writeUrl } from "./url.js";
 import { createLessonPanel, groupPresets } from "./lessonpanel.js";
 import { mountShare } from "./share.js";
@@ -28,6 +28,7 @@ import { mountRunTools } from "./runtools.js";
 import { createSweepPlot } from "./sweepplot.js";
 import { createSchedulePlot } from "./schedplot.js";
 import { bandGradient, bands, regimeAt, valueText } from "./regimes.js";
+import { pointOf, projectRun, sliceMessage, sliceSurface } from "./slice.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -146,9 +147,14 @@ function roundTo(v, bounds) {
   return Number(v.toFixed(Math.min(decimals, 12)));
 }
 
-/** The surface's landscape, drawn once per surface (from boot.json, a cache or Python). */
-function createSurfaces({ schema, store, plots, home, showError }) {
+/**
+ * The surface's landscape, drawn once per surface (from boot.json, a cache or Python); a
+ * surface with more than two weights shows a slice through the live run (slice.js): the
+ * view file's first, then Python's for the live run once the slider rests.
+ */
+function createSurfaces({ schema, store, plots, home, showError, redraw }) {
   const cache = new Map();
+  const slices = createSlices({ schema, store, plots, home, redraw });
 
   async function fetchLandscape(name) {
     if (!python.ready) $("status").textContent = "loading …";
@@ -167,6 +173,8 @@ function createSurfaces({ schema, store, plots, home, showError }) {
   /** True when the state's surface is on screen (drawn now if it was not). */
   async function ensure(state) {
     const s = schema.surfaces.get(state.surface);
+    if (s.dim > 2) return slices.ensure(s, state);
+    slices.leave();
     if (plots.surfaceName === s.name) return true;
     let land = cache.get(s.name);
     if (!land && s.dim <= 2) {
@@ -180,15 +188,75 @@ function createSurfaces({ schema, store, plots, home, showError }) {
       cache.set(s.name, land);
     }
     if (store.get().surface !== s.name) return false;   // the learner moved on
-    const drawn = plots.showSurface(s, land || null).then(() => {
-      $("landscape").dataset.surface = s.name;   // which surface is on screen (tests wait on it)
-      performance.mark("gdlab:surface-drawn");
-    });
-    // A sketch is drawn in the next frame with the runs' sketches (one layout, one paint).
-    if (!plots.sketching) await drawn; else drawn.catch((err) => showError(describe(err)));
+    return drawSurface(plots, s, land || null, showError);
+  }
+  return { ensure, project: slices.project, pick: slices.pick };
+}
+
+/** Draw a surface's landscape (a sketch is drawn in the next frame with the runs' sketches). */
+async function drawSurface(plots, s, land, showError) {
+  const drawn = plots.showSurface(s, land).then(() => {
+    $("landscape").dataset.surface = s.name;   // which surface is on screen (tests wait on it)
+    performance.mark("gdlab:surface-drawn");
+  });
+  if (!plots.sketching) await drawn; else drawn.catch((err) => showError(describe(err)));
+  return true;
+}
+
+const SLICE_REST_MS = 300;   // the plane follows the live run once the slider rests this long
+
+/** The slice on screen for a d > 2 surface, and the runs projected on its plane. */
+function createSlices({ schema, store, plots, home, redraw }) {
+  let plane = null;          // sliceSurface(...) on screen, or null
+  let planeOf = "";          // the live run's key it was computed for
+  let timer = 0;
+  const keyOf = (state) => canonical(sliceMessage(state));
+
+  async function show(s, answer, key) {
+    plane = sliceSurface(s, answer);
+    planeOf = key;
+    const caption = $("slice-caption");
+    caption.textContent = plane.caption;
+    caption.hidden = false;
+    $("landscape").dataset.slice = answer.slice;
+    await drawSurface(plots, plane.surface, plane.landscape, () => {});
+  }
+
+  /** Python's slice of the live run, once the slider rests; drawn if still wanted. */
+  function follow(s, state) {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const key = keyOf(state);
+      if (key === planeOf || !python.ready) return;
+      const answer = await python.client.latest("slice", sliceMessage(state)).catch(() => null);
+      if (!answer || answer.error || store.get().surface !== s.name || keyOf(store.get()) !== key) return;
+      await show(s, answer, key);
+      redraw();
+    }, SLICE_REST_MS);
+  }
+
+  async function ensure(s, state) {
+    if (!plane || plane.surface.name !== s.name) {
+      const early = home.slice && home.slice.surface === s.name ? home.slice : null;
+      if (early) await show(s, early, keyOf(specState(schema, early.spec)));
+      else if (plots.surfaceName !== s.name) { leave(); await drawSurface(plots, s, null, () => {}); }
+    }
+    python.whenReady.then(() => follow(s, state), () => {});
     return true;
   }
-  return { ensure };
+
+  function leave() {
+    plane = null;
+    planeOf = "";
+    $("slice-caption").hidden = true;
+    delete $("landscape").dataset.slice;
+  }
+
+  return {
+    ensure, leave,
+    project: (run) => (plane ? projectRun(run, plane) : run),
+    pick: (point) => (plane ? pointOf(plane, point) : point),
+  };
 }
 
 /** The info panel: the loss's formula, the update's equations and the notes. */
@@ -246,7 +314,7 @@ function createLrViews({ schema, store, runs }) {
 }
 
 /** The view: runs -> plots, table and status line. Returns { draw, refresh }. */
-function createView({ schema, store, plots, runs, embed }) {
+function createView({ schema, store, plots, runs, embed, project = (run) => run }) {
   const lrViews = createLrViews({ schema, store, runs });
   const hidden = new Set();
   let slots = [];
@@ -271,7 +339,8 @@ function createView({ schema, store, plots, runs, embed }) {
     }
     const state = store.get();
     lrViews.cursor(l, player.cursor);
-    return plots.showRuns(shown(), player.cursor, { steps: state.steps, key: frameKey(state) });
+    const drawn = shown().map((slot) => ({ ...slot, run: project(slot.run) }));
+    return plots.showRuns(drawn, player.cursor, { steps: state.steps, key: frameKey(state) });
   }
 
   function refresh() {
@@ -459,15 +528,17 @@ async function main() {
   const { schema, store } = lab;
   const showError = (message) => { setText("error", message); $("status").textContent = `error: ${message}`; };
   lab.plots = createPlots($("landscape-bg"), $("landscape"), $("curve"), {
-    onPick: (point) => {
+    onPick: (picked) => {
       const s = schema.surfaces.get(store.get().surface);
+      const point = lab.surfaces.pick(picked);   // on a slice: the d weights at (α, β)
       store.change("start", point.map((v, i) => roundTo(v, s.bounds[i])), "pick");
     },
   });
   lab.embed = createEmbed({ store, schema, passthrough: lab.schema.passthrough, notice: (t) => setText("notice", t) });
   lab.runs = createRuns({ schema, python, view: home, onChange: () => lab.view.refresh() });
-  lab.view = createView({ ...lab, embed: lab.embed });
-  lab.surfaces = createSurfaces({ schema, store, plots: lab.plots, home, showError });
+  lab.view = createView({ ...lab, embed: lab.embed, project: (run) => lab.surfaces.project(run) });
+  lab.surfaces = createSurfaces({ schema, store, plots: lab.plots, home, showError,
+    redraw: () => lab.view.refresh() });
   lab.lessonPanel = createLessonPanel({ section: $("results"), store, schema, python, codeLab: () => lab.codeLab,
     view: home });
   lab.codeLab = null;
