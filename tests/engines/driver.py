@@ -616,9 +616,9 @@ class SeleniumDriver(Driver):
             if step[0] == "move":
                 source.create_pointer_move(duration=0, x=int(round(step[1])), y=int(round(step[2])), origin="viewport")
             elif step[0] == "down":
-                source.create_pointer_down(0)
+                source.create_pointer_down(button=0)
             elif step[0] == "up":
-                source.create_pointer_up(0)
+                source.create_pointer_up(button=0)
             elif step[0] == "pause":
                 source.create_pause(step[1] / 1000)
         builder.perform()

@@ -163,6 +163,12 @@ def slider_move_redraws(lab: Driver, lab_url: str) -> None:
     wait_status(lab, unlike=before)
 
 
+def wait_adam_first_step(lab: Driver, lr: float) -> None:
+    """Adam's first step on the bowl moves each coordinate by lr·sign(g): (3, 2) -> (3 - lr, 2 - lr)."""
+    lab.wait_until(lambda: (p := path(lab)) and len(p["x"]) > 1 and math.isclose(p["x"][1], 3 - lr, abs_tol=1e-9)
+                   and math.isclose(p["y"][1], 2 - lr, abs_tol=1e-9), 30, f"Adam's first step at lr {lr}")
+
+
 def switch_optimizer(lab: Driver, lab_url: str) -> None:
     """The Optimizer select, by keyboard as every engine's select takes it: adam draws Adam."""
     open_lab(lab, lab_url + "?surface=bowl&optimizer=sgd&lr=0.05&steps=30")
@@ -174,9 +180,7 @@ def switch_optimizer(lab: Driver, lab_url: str) -> None:
         lab.press("ArrowDown")
     lab.wait_until(lambda: value(lab, "#optimizer") == "adam", 5, "adam in the select")
     lab.wait_until(lambda: "optimizer=adam" in search(lab), 10, "optimizer=adam in the URL")
-    # Adam's first step moves each coordinate by lr·sign(g): from (3, 2) to (2.95, 1.95)
-    lab.wait_until(lambda: (p := path(lab)) and math.isclose(p["x"][1], 2.95, abs_tol=1e-6)
-                   and math.isclose(p["y"][1], 1.95, abs_tol=1e-6), 30, "Adam's first step")
+    wait_adam_first_step(lab, 0.05)
     assert lab.locate("textbox", "beta1"), "Adam's beta1 field"
 
 
@@ -244,6 +248,7 @@ def share_round_trip(lab: Driver, lab_url: str) -> None:
     lab.press("Control+a")
     lab.type("0.02\n")
     lab.wait_until(lambda: "lr=0.02" in search(lab), 10, "lr=0.02 in the URL")
+    wait_adam_first_step(lab, 0.02)
     seen = wait_status(lab).group(0)
     lab.click("button", "Share")
     lab.wait_until(lambda: (lab.text(".share-said") or "") in ("Link copied", "Copy the link below"), 10, "Share to answer")
@@ -253,6 +258,7 @@ def share_round_trip(lab: Driver, lab_url: str) -> None:
     open_lab(lab, link)
     assert value(lab, "#surface") == "bowl" and value(lab, "#optimizer") == "adam"
     assert value(lab, "#lr-value") == "0.02" and value(lab, "#steps") == "60"
+    wait_adam_first_step(lab, 0.02)
     lab.wait_until(lambda: status(lab) == seen, 30, f"the shared view's status {seen!r}")
 
 
