@@ -77,20 +77,34 @@ def ensure_npm() -> None:
 
 
 def ensure_python_packages() -> None:
-    """pip install the package with its test extra (torch, playwright) when missing."""
-    code = "import gdlab.bridge, torch, playwright, pytest, brotli"
+    """pip install the package with its test extra (torch, playwright, selenium,
+    websockets) when missing."""
+    code = "import gdlab.bridge, torch, playwright, pytest, brotli, selenium, websockets"
     if subprocess.run([sys.executable, "-c", code], cwd="/", capture_output=True).returncode:
         run(sys.executable, "-m", "pip", "install", "-q", "-e", ".[test]")
 
 
-def ensure_chromium() -> None:
-    """Debian's Chromium for the browser tests (Playwright cannot download one here)."""
-    if CHROMIUM.exists():
+# The browsers of the tests, from Debian (no browser downloads): package -> a file it installs.
+# Chromium is driven by Playwright, Firefox ESR over WebDriver BiDi, WebKitGTK by Selenium
+# through WebKitWebDriver with its MiniBrowser, under an Xvfb (tests/engines/driver.py).
+BROWSER_PACKAGES = {
+    "chromium": [CHROMIUM],
+    "firefox-esr": [Path("/usr/bin/firefox-esr")],
+    "webkit2gtk-driver": [Path("/usr/bin/WebKitWebDriver"),   # depends on the browser, MiniBrowser with it
+                          Path("/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser")],
+    "xvfb": [Path("/usr/bin/Xvfb"), Path("/usr/bin/xvfb-run")],
+}
+
+
+def ensure_browsers() -> None:
+    """One apt-get update and install of the browser packages that are missing."""
+    missing = [pkg for pkg, paths in BROWSER_PACKAGES.items() if not all(p.exists() for p in paths)]
+    if not missing:
         return
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     sudo = [] if os.geteuid() == 0 else ["sudo"]
     run(*sudo, "apt-get", "update", "-qq", env=env)
-    run(*sudo, "apt-get", "install", "-y", "-qq", "chromium", env=env)
+    run(*sudo, "apt-get", "install", "-y", "-qq", *missing, env=env)
 
 
 # --- build -------------------------------------------------------------------------
@@ -592,7 +606,7 @@ def serve(port: int) -> None:
 def test(pytest_args: list[str]) -> int:
     ensure_npm()
     ensure_python_packages()
-    ensure_chromium()
+    ensure_browsers()
     build()
     return subprocess.run([sys.executable, "-m", "pytest", *(pytest_args or ["tests"])],
                           cwd=ROOT).returncode

@@ -11,7 +11,7 @@ import {
   EditorView, basicSetup, python, keymap, Decoration, EditorState, StateField,
   StateEffect, Prec, indentWithTab,
 } from "./vendor/codemirror.js";
-import { writeLr } from "./lrline.js";
+import { readLr, writeLr } from "./lrline.js";
 
 const LR_REST_MS = 150;
 const markLine = StateEffect.define();
@@ -151,6 +151,15 @@ export function mountCodePane(section, { onRun, onStop, onReset, onEdit, compare
       view.dispatch({ effects: markLine.of(null) });
     },
     setLr(lr) {
+      // The line already says it (the learner's own edit, echoed back by the lab): nothing
+      // to write. Written 150 ms later it would undo what the learner typed meanwhile
+      // ("lr = 0.2" echoed over "lr = 0.25" when the 5 came within 150 ms of the 2).
+      const now = readLr(view.state.doc.toString());
+      if (now !== null && Math.abs(now - lr) <= 1e-12 * lr) {
+        lrWaiting = null;
+        clearTimeout(lrTimer);
+        return;
+      }
       lrWaiting = lr;
       clearTimeout(lrTimer);
       lrTimer = setTimeout(writeWaitingLr, LR_REST_MS);
