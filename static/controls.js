@@ -10,7 +10,7 @@
 
 import { formatLr, formatPoint } from "./format.js";
 import { readKey, sliderScale } from "./state.js";
-import { checkLr, checkSteps, parseNumber, parsePoint } from "./url.js";
+import { checkLr, checkSteps, parseAxes, parseNumber, parsePoint } from "./url.js";
 
 
 function inRange(el, x) {
@@ -60,6 +60,10 @@ export function makeCodecs(schema) {
         el.value = String(scale.toPos(v));
         el.setAttribute("aria-valuetext", formatLr(v));
       },
+    },
+    axes: {
+      read: (el, state) => parseAxes(el.value, state.start.length),
+      write: (el, v) => { if (v && el.value !== v.join(",")) el.value = v.join(","); },
     },
     point: {
       read: (el, state) => parsePoint(el.value, state.start.length),

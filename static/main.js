@@ -497,6 +497,9 @@ async function onState(lab, state, prev) {
       renderHyperFields($("schedule-params"), schema.schedules.get(name), "schedule");
     }
   }
+  $("slice-fieldset").hidden = state.start.length <= 2;
+  $("slice-seed").disabled = state.slice !== "random";
+  $("axes").disabled = state.slice !== "coords";
   if (!prev || prev.surface !== state.surface || prev.extra.batch_size !== state.extra.batch_size
       || prev.extra.seed !== state.extra.seed) showBatch(schema, state);
   binder.render(state);

@@ -79,7 +79,8 @@ export function pointOf(plane, [a, b]) {
   return plane.centre.map((c, i) => c + a * u[i] + b * v[i]);
 }
 
-/** The `slice` call for the state's live run (the default plane: PCA through its end). */
+/** The `slice` call for the state's live run and the state's plane. */
 export function sliceMessage(state) {
-  return { ...runMessage(state), op: "slice" };
+  return { ...runMessage(state), op: "slice", slice: state.slice || "pca", slice_seed: state.slice_seed || 0,
+    slice_at: state.slice_at || "end", axes: (state.axes || [0, 1]).join(",") };
 }

@@ -2,7 +2,8 @@
 //
 // A state is a plain object:
 //   { surface, optimizer, lr, steps, start: [x(, y)], hyper: {keyword: value},
-//     preset, embed, controls, extra: {schedule?, clip?, batch_size?, seed?}, kept: [spec, ...] }
+//     preset, embed, controls, extra: {schedule?, clip?, batch_size?, seed?}, kept: [spec, ...],
+//     slice, slice_seed, slice_at, axes: [i, j] }   (the plane of a d > 2 landscape: slice.js)
 // `kept` holds the runs the learner kept on screen (each a spec: optimizer, lr, steps,
 // start, hyper, extra); they belong to the surface and go when it changes.
 // (`controls`: what an embed shows, "lr,optimizer,play"; "" = the default set)
@@ -18,6 +19,7 @@ export const LIMITS = { steps_max: 0, lr_max: 0, coord_max: 0 };
 const SLIDER = { per_decade: 0, digits: 0 };
 export const KEPT_MAX = 12;              // kept runs on one view
 const EXTRA_KEYS = ["schedule", "clip", "batch_size", "seed"];
+export const SLICE_DEFAULTS = { slice: "pca", slice_seed: 0, slice_at: "end", axes: [0, 1] };
 
 /** The catalog as lookup tables plus the page's defaults. */
 export function makeSchema(catalog, homeSurface) {
@@ -51,6 +53,7 @@ export function defaultState(schema, surface = schema.defaultSurface,
   return {
     surface, optimizer, lr: s.lr, steps: s.steps, start: s.start.slice(),
     hyper: hyperDefaults(schema, optimizer), preset: "", embed: false, controls: "", extra: {}, kept: [],
+    ...SLICE_DEFAULTS, axes: SLICE_DEFAULTS.axes.slice(),
   };
 }
 
@@ -100,7 +103,7 @@ export function applyChange(schema, state, key, value) {
     const s = schema.surfaces.get(value);
     const keepPreset = state.preset && schema.lessons.get(state.preset)?.state?.surface === value;
     return {
-      ...state, surface: value, lr: s.lr, steps: s.steps, start: s.start.slice(),
+      ...state, surface: value, lr: s.lr, steps: s.steps, start: s.start.slice(), axes: SLICE_DEFAULTS.axes.slice(),
       preset: keepPreset ? state.preset : "", extra: keepPreset ? state.extra : {}, kept: [],
     };
   }

@@ -8,7 +8,7 @@
 // so a reload gives the same view even where the preset differs from the defaults).
 
 import {
-  KEPT_MAX, LIMITS, applyChange, defaultState, hyperDefaults, presetState,
+  KEPT_MAX, LIMITS, SLICE_DEFAULTS, applyChange, defaultState, hyperDefaults, presetState,
   scheduleOf,
 } from "./state.js";
 
@@ -100,6 +100,7 @@ export function applyParams(base, params, schema, { passthrough = [] } = {}) {
   state = applyView(state, get, schema, refuse);
   state = applyRun(state, get, refuse);
   state = applyExtras(state, get, schema, refuse);
+  state = applySlice(state, get, schema, refuse);
   const keep = get("keep");
   if (keep !== null) {
     const { kept, problems } = decodeKept(keep, state, schema);
@@ -223,6 +224,39 @@ function applyExtras(state, get, schema, refuse) {
   return state;
 }
 
+/** "i,j": two different weight indices below d, or null. */
+export function parseAxes(text, dim) {
+  const m = /^\s*(\d+)\s*,\s*(\d+)\s*$/.exec(String(text));
+  if (!m) return null;
+  const axes = [Number(m[1]), Number(m[2])];
+  return axes[0] !== axes[1] && axes.every((i) => i < dim) ? axes : null;
+}
+
+/** The slice's plane (surfaces with more than two weights): slice, slice_seed, slice_at, axes. */
+function applySlice(state, get, schema, refuse) {
+  const dim = state.start.length;
+  const choices = { slice: ["pca", "random", "coords"], slice_at: ["end", "start"] };
+  const next = { ...state };
+  for (const key of ["slice", "slice_seed", "slice_at", "axes"]) {
+    const text = get(key);
+    if (text === null) continue;
+    if (dim <= 2) { refuse(key, text, "only surfaces with more than two weights have a slice"); continue; }
+    if (choices[key]) {
+      if (choices[key].includes(text)) next[key] = text;
+      else refuse(key, text, `must be ${choices[key].join(", ").replace(/, (\w+)$/, " or $1")}`);
+    } else if (key === "slice_seed") {
+      const x = parseNumber(text);
+      if (x === null || !Number.isInteger(x) || x < 0 || x > 2 ** 32 - 1) refuse(key, text, `must be a whole number from 0 to ${2 ** 32 - 1}`);
+      else next.slice_seed = x;
+    } else {
+      const axes = parseAxes(text, dim);
+      if (axes === null) refuse(key, text, `must be two different weights from 0 to ${dim - 1}, like 0,1`);
+      else next.axes = axes;
+    }
+  }
+  return next;
+}
+
 /** One line for the page: what the link asked for that the lab did not take. */
 export function describeIgnored(ignored) {
   if (!ignored.length) return "";
@@ -251,6 +285,12 @@ export function serialize(state, schema, { keep = null } = {}) {
     for (const [k, v] of Object.entries(sched)) if (k !== "name") params.set(k, String(v));
   }
   for (const k of ["batch_size", "seed"]) if (state.extra[k] !== undefined) params.set(k, String(state.extra[k]));
+  if (state.start.length > 2) {
+    // the seed belongs to random directions, the axes to two weights: written only for those
+    for (const k of ["slice", "slice_at"]) if (state[k] !== undefined && state[k] !== SLICE_DEFAULTS[k]) params.set(k, String(state[k]));
+    if (state.slice === "random" && state.slice_seed) params.set("slice_seed", String(state.slice_seed));
+    if (state.slice === "coords" && state.axes && state.axes.join(",") !== SLICE_DEFAULTS.axes.join(",")) params.set("axes", state.axes.join(","));
+  }
   if (state.embed) params.set("embed", "1");
   if (state.kept && state.kept.length) params.set("keep", encodeKept(state.kept, state, schema));
   if (state.controls) params.set("controls", state.controls);

@@ -63,6 +63,16 @@ STATE_KEYS: tuple[dict, ...] = (
        **({"min": k["min"], "max": k["max"]} if k["kind"] == "int" else {}),
        **({"separator": k["separator"]} if "separator" in k else {}), "reason": k["reason"]}
       for k in networks.SETTINGS),
+    # The landscape of a surface with more than two weights: the slice's plane (the page's
+    # view, not the run: bridge.slice_settings reads and checks them).
+    {"key": "slice", "kind": "choice", "of": ["pca", "random", "coords"], "run": False, "url": True,
+     "reason": "must be pca, random or coords"},
+    {"key": "slice_seed", "kind": "int", "min": 0, "max": SEED_MAX, "run": False, "url": True,
+     "reason": f"must be a whole number from 0 to {SEED_MAX}"},
+    {"key": "slice_at", "kind": "choice", "of": ["end", "start"], "run": False, "url": True,
+     "reason": "must be end or start"},
+    {"key": "axes", "kind": "pair", "run": False, "url": True,
+     "reason": "must be two different weights like 0,1"},
     {"key": "preset", "kind": "choice", "of": "lessons", "empty": True, "run": False,
      "url": True, "reason": "no such preset"},
     {"key": "embed", "kind": "bool", "true": list(EMBED_TRUE), "false": list(EMBED_FALSE),

@@ -80,3 +80,34 @@ def test_the_slice_follows_the_run_and_a_click_picks_a_start_in_d_weights(page, 
     page.mouse.click(*box)
     start = lambda: page.get_by_label("Start").input_value()
     wait_until(lambda: len(start().split(",")) == 4 and start() != "0,0,0,0", 10, "a 4-weight start from the click")
+
+
+def test_the_slice_controls_and_their_url_keys(page, lab_url):
+    page.goto(lab_url + "?surface=linreg&slice=coords&axes=1,3")
+    wait_lab(page)
+    caption = page.locator("#slice-caption")
+    wait_until(lambda: caption.inner_text() == "w1 and w3", 30, "the plane of weights 1 and 3")
+    assert page.get_by_label("Slice", exact=True).input_value() == "coords"
+    assert page.get_by_label("Axes").input_value() == "1,3"
+    settings = page.locator("details", has=page.locator("#slice-fieldset"))
+    if settings.get_attribute("open") is None:
+        settings.locator("summary").click()
+    page.get_by_label("Slice", exact=True).select_option("random")
+    wait_until(lambda: caption.inner_text() == "random 1 and random 2", 30, "the random plane")
+    href = lambda: page.evaluate("() => location.href")   # page.url follows replaceState only when events are pumped
+    wait_until(lambda: "slice=random" in href() and "axes" not in href(), 10, "the URL to follow")
+    page.get_by_label("Slice seed").fill("7")
+    page.get_by_label("Slice seed").press("Enter")
+    wait_until(lambda: "slice_seed=7" in href(), 10, "the seed in the URL")
+
+
+def test_bad_slice_keys_are_named_and_ignored(page, lab_url):
+    page.goto(lab_url + "?surface=linreg&slice=foo&axes=9,9&slice_at=middle")
+    notice = page.locator("#notice")
+    wait_until(lambda: "slice=foo" in notice.inner_text(), 20, "the notice")
+    assert "axes=9,9" in notice.inner_text() and "slice_at=middle" in notice.inner_text()
+    wait_until(lambda: page.locator("#landscape").get_attribute("data-slice") == "pca", 30, "the default slice")
+    page.goto(lab_url + "?surface=bowl&slice=pca")
+    wait_until(lambda: "only surfaces with more than two weights" in page.locator("#notice").inner_text(), 20,
+               "the notice on a 2-D surface")
+    assert page.locator("#slice-fieldset").is_hidden()
