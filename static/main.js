@@ -28,7 +28,8 @@ import { mountRunTools } from "./runtools.js";
 import { createSweepPlot } from "./sweepplot.js";
 import { createSchedulePlot } from "./schedplot.js";
 import { bandGradient, bands, regimeAt, valueText } from "./regimes.js";
-import { pointOf, projectRun, sliceMessage, sliceSurface } from "./slice.js";
+import { createLines, pointOf, projectRun, sliceMessage, sliceSurface } from "./slice.js";
+import { createLinePlot } from "./lineplot.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -190,7 +191,7 @@ function createSurfaces({ schema, store, plots, home, showError, redraw }) {
     if (store.get().surface !== s.name) return false;   // the learner moved on
     return drawSurface(plots, s, land || null, showError);
   }
-  return { ensure, project: slices.project, pick: slices.pick };
+  return { ensure, project: slices.project, pick: slices.pick, showLines: slices.showLines };
 }
 
 /** Draw a surface's landscape (a sketch is drawn in the next frame with the runs' sketches). */
@@ -211,10 +212,13 @@ function createSlices({ schema, store, plots, home, redraw }) {
   let planeOf = "";          // the live run's key it was computed for
   let timer = 0;
   const keyOf = (state) => canonical(sliceMessage(state));
+  const lines = createLines({ python, redraw });
+  const linePlot = createLinePlot($("line-plot"));
 
-  async function show(s, answer, key) {
+  async function show(s, answer, key, state) {
     plane = sliceSurface(s, answer);
     planeOf = key;
+    lines.remember(state, plane.line);
     const caption = $("slice-caption");
     caption.textContent = plane.caption;
     caption.hidden = false;
@@ -230,7 +234,7 @@ function createSlices({ schema, store, plots, home, redraw }) {
       if (key === planeOf || !python.ready) return;
       const answer = await python.client.latest("slice", sliceMessage(state)).catch(() => null);
       if (!answer || answer.error || store.get().surface !== s.name || keyOf(store.get()) !== key) return;
-      await show(s, answer, key);
+      await show(s, answer, key, state);
       redraw();
     }, SLICE_REST_MS);
   }
@@ -238,7 +242,8 @@ function createSlices({ schema, store, plots, home, redraw }) {
   async function ensure(s, state) {
     if (!plane || plane.surface.name !== s.name) {
       const early = home.slice && home.slice.surface === s.name ? home.slice : null;
-      if (early) await show(s, early, keyOf(specState(schema, early.spec)));
+      const spec = early && specState(schema, early.spec);
+      if (early) await show(s, early, keyOf(spec), spec);
       else if (plots.surfaceName !== s.name) { leave(); await drawSurface(plots, s, null, () => {}); }
     }
     python.whenReady.then(() => follow(s, state), () => {});
@@ -250,10 +255,12 @@ function createSlices({ schema, store, plots, home, redraw }) {
     planeOf = "";
     $("slice-caption").hidden = true;
     delete $("landscape").dataset.slice;
+    linePlot.show(null);
   }
 
   return {
     ensure, leave,
+    showLines: (slots) => linePlot.show(plane ? lines.of(slots) : null),
     project: (run) => (plane ? projectRun(run, plane) : run),
     pick: (point) => (plane ? pointOf(plane, point) : point),
   };
@@ -314,7 +321,7 @@ function createLrViews({ schema, store, runs }) {
 }
 
 /** The view: runs -> plots, table and status line. Returns { draw, refresh }. */
-function createView({ schema, store, plots, runs, embed, project = (run) => run }) {
+function createView({ schema, store, plots, runs, embed, project = (run) => run, showLines = () => {} }) {
   const lrViews = createLrViews({ schema, store, runs });
   const hidden = new Set();
   let slots = [];
@@ -340,6 +347,7 @@ function createView({ schema, store, plots, runs, embed, project = (run) => run 
     const state = store.get();
     lrViews.cursor(l, player.cursor);
     const drawn = shown().map((slot) => ({ ...slot, run: project(slot.run) }));
+    showLines(shown());
     return plots.showRuns(drawn, player.cursor, { steps: state.steps, key: frameKey(state) });
   }
 
@@ -539,7 +547,8 @@ async function main() {
   });
   lab.embed = createEmbed({ store, schema, passthrough: lab.schema.passthrough, notice: (t) => setText("notice", t) });
   lab.runs = createRuns({ schema, python, view: home, onChange: () => lab.view.refresh() });
-  lab.view = createView({ ...lab, embed: lab.embed, project: (run) => lab.surfaces.project(run) });
+  lab.view = createView({ ...lab, embed: lab.embed, project: (run) => lab.surfaces.project(run),
+    showLines: (slots) => lab.surfaces.showLines(slots) });
   lab.surfaces = createSurfaces({ schema, store, plots: lab.plots, home, showError,
     redraw: () => lab.view.refresh() });
   lab.lessonPanel = createLessonPanel({ section: $("results"), store, schema, python, codeLab: () => lab.codeLab,

@@ -8,8 +8,10 @@
 //   projectRun(run, plane)                        // the run with (α, β) points (cached)
 //   pointOf(plane, [α, β])                        // the d weights at a picked point
 //   sliceMessage(state)                           // the bridge message of the state's slice
+//   const lines = createLines({ python, redraw }) // the `Loss along a line` of each drawn run:
+//   lines.remember(state, plane.line); lines.of(slots) -> [{id, label, color, t, loss}]
 
-import { runMessage } from "./state.js";
+import { canonical, runMessage } from "./state.js";
 
 const rows = (x) => (x && x.shape ? Array.from({ length: x.shape[0] },
   (_, i) => Array.from(x.data.subarray(i * x.shape[1], (i + 1) * x.shape[1]))) : x);
@@ -83,4 +85,40 @@ export function pointOf(plane, [a, b]) {
 export function sliceMessage(state) {
   return { ...runMessage(state), op: "slice", slice: state.slice || "pca", slice_seed: state.slice_seed || 0,
     slice_at: state.slice_at || "end", axes: (state.axes || [0, 1]).join(",") };
+}
+
+/**
+ * The loss along each drawn run's start -> end line: the live run's from its plane, the
+ * others (kept runs, a preset's) asked of Python once each (a 3 x 3 `slice`, background).
+ */
+export function createLines({ python, redraw }) {
+  const cache = new Map();     // run key -> {t, loss}
+  const asked = new Set();
+  const keyOf = (state) => canonical(runMessage(state));
+
+  function ask(state, key) {
+    if (asked.has(key) || !python.ready) return;
+    asked.add(key);
+    python.client.call({ ...sliceMessage(state), size: 3 }, { background: true }).then((answer) => {
+      if (answer && !answer.error) {
+        cache.set(key, { t: flat(answer.line_t), loss: flat(answer.line_loss) });
+        redraw();
+      }
+    }, () => asked.delete(key));
+  }
+
+  return {
+    remember: (state, line) => cache.set(keyOf(state), line),
+    of(slots) {
+      const out = [];
+      for (const slot of slots) {
+        if (!slot.state || !slot.run) continue;
+        const key = keyOf(slot.state);
+        const line = cache.get(key);
+        if (line) out.push({ id: slot.id, label: slot.label, color: slot.color, ...line });
+        else ask(slot.state, key);
+      }
+      return out;
+    },
+  };
 }

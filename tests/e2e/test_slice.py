@@ -111,3 +111,26 @@ def test_bad_slice_keys_are_named_and_ignored(page, lab_url):
     wait_until(lambda: "only surfaces with more than two weights" in page.locator("#notice").inner_text(), 20,
                "the notice on a 2-D surface")
     assert page.locator("#slice-fieldset").is_hidden()
+
+
+def test_the_loss_along_a_line_has_a_line_per_drawn_run(page, lab_url):
+    page.goto(lab_url + "?surface=linreg")
+    wait_lab(page)
+    region = page.get_by_role("region", name="Loss along a line")
+    lines = lambda: int(page.locator("#line-plot").get_attribute("data-lines") or 0)
+    wait_until(lambda: region.is_visible() and lines() == 1, 20, "the live run's line")
+    line = page.evaluate("""() => { const t = document.getElementById('line-plot').data[0];
+        return [Array.from(t.x), Array.from(t.y)]; }""")
+    t, loss = np.array(line[0]), np.array(line[1], dtype=float)
+    assert t[0] == 0 and t[-1] == pytest.approx(1.5)
+    # the loss at t = 0 and t = 1 is the run's first and last loss (the core's, in CPython)
+    s = SURFACES["linreg"]
+    want = slice_op({"surface": "linreg", "optimizer": "sgd", "lr": s.lr, "steps": s.steps, "start": list(s.start)})
+    np.testing.assert_allclose(loss, want["line_loss"], rtol=1e-4)   # the view file keeps 5 digits
+    page.get_by_role("button", name="Keep this run").click()
+    page.get_by_label("Learning rate value").fill("0.02")
+    page.get_by_label("Learning rate value").press("Enter")
+    wait_until(lambda: lines() == 2, 30, "the kept run's line beside the live one")
+    assert page.get_by_role("region", name="Loss along a line").is_visible()
+    page.get_by_label("Surface", exact=True).select_option("bowl")
+    wait_until(lambda: region.is_hidden(), 10, "no line view on a 2-D surface")
