@@ -42,6 +42,8 @@ MESSAGES = {
     "check": [{"code": PLAIN_STEP, "reference": "sgd"},
               {"code": PLAIN_STEP, "reference": "momentum"}],
     "variance": [{"surface": "linreg", "batch_size": 8}],
+    "boundary": [{"surface": "moons-mlp", "layers": "2,4,1", "steps": 20, "frames": 3, "size": 7},
+                 {"surface": "xor-mlp", "layers": [2, 3, 1], "w": [0.1] * 13}],
     "program": [{"surface": "bowl", "optimizer": "adam", "lr": 0.05},
                 {"preset": "schedules", "lr": 0.3}],
     "slice": [{"surface": "noisy-labels", "size": 11},
@@ -57,6 +59,7 @@ BAD = {
     "user": {"code": "def loss(w):\n    return 1 +\n"}, "check": {"code": QUAD},
     "program": {"preset": "no-such-preset"}, "variance": {"surface": "bowl"},
     "slice": {"surface": "linreg", "slice": "sideways"},
+    "boundary": {"surface": "bowl"},
 }
 
 
@@ -171,3 +174,39 @@ def test_a_slice_answer_travels_through_json_as_arrays_and_null():
     grid = arrays[out["loss"]["$nd"]].reshape(out["loss"]["shape"])
     assert out["loss"]["shape"] == [41, 41] and np.all(np.isfinite(grid))
     assert out["directions"]["shape"] == [2, 4] and out["path_ab"]["shape"] == [201, 2]
+
+
+def test_a_boundary_is_the_networks_probability_on_the_data_box():
+    """prob[..., i, j] = σ(z(x[j], y[i])) at the weights sent (K rows at once), and a run's
+    frames are its steps' weights; the box holds every row."""
+    from gdlab import networks
+
+    ws = np.stack([networks.glorot((2, 3, 1), k) for k in range(2)])
+    out = handle({"op": "boundary", "surface": "xor-mlp", "layers": "2,3,1", "w": ws.tolist(),
+                  "size": 5})
+    assert out["prob"].shape == (2, 5, 5)
+    net = networks.network("xor-mlp", "2,3,1")
+    z = net.logits(ws[1], np.array([[out["x"][3], out["y"][1]]]))
+    assert out["prob"][1, 1, 3] == pytest.approx(1 / (1 + np.exp(-z[0])), rel=1e-12)
+    X, _, Xv, _ = networks.dataset("xor")
+    (x0, x1), (y0, y1) = out["bounds"]
+    assert x0 < min(X[:, 0].min(), Xv[:, 0].min()) and y1 > max(X[:, 1].max(), Xv[:, 1].max())
+    run = handle({"op": "run", "surface": "xor-mlp", "layers": "2,3,1", "steps": 10})
+    framed = handle({"op": "boundary", "surface": "xor-mlp", "layers": "2,3,1", "steps": 10,
+                     "frames": 3, "size": 5})
+    assert framed["steps_at"] == [0, 5, 10]
+    again = handle({"op": "boundary", "surface": "xor-mlp", "layers": "2,3,1", "size": 5,
+                    "w": run["path"][[0, 5, 10]].tolist()})
+    np.testing.assert_array_equal(framed["prob"], again["prob"])
+    assert "needs 13 weights" in handle({"op": "boundary", "surface": "xor-mlp",
+                                         "layers": "2,3,1", "w": [0.0] * 5})["error"]
+
+
+def test_a_sweep_of_a_network_runs_with_its_settings():
+    msg = {"surface": "moons-mlp", "layers": "2,4,1", "lrs": [0.1, 1.0], "steps": 20}
+    sweep = handle({"op": "sweep", **msg})
+    assert "error" not in sweep and sweep["paths"].shape == (2, 21, 17)
+    assert sweep["thresholds"]["why"]
+    one = handle({"op": "run", **{k: v for k, v in msg.items() if k != "lrs"}, "lr": 1.0})
+    np.testing.assert_allclose(sweep["paths"][1], one["path"], rtol=1e-12)
+    assert sweep["status"][1] == one["status"]

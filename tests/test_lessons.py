@@ -65,7 +65,7 @@ def test_the_code_defines_the_names_and_matches_the_surface(name):
     exec(lesson.code, ns)  # a fresh namespace: the code imports numpy itself
     for key in ("loss", "grad", "start", "lr", "steps"):
         assert key in ns, f"{name}: the code does not define {key}"
-    s = get_surface(lesson.state["surface"])
+    s = prepare(lesson.state)["surface"]   # a network's settings decide d and the start
     assert list(ns["start"]) == list(lesson.state.get("start", s.start))
     assert ns["lr"] == lesson.state["lr"] and ns["steps"] == lesson.state["steps"]
     rng = np.random.default_rng(1)

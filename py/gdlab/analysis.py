@@ -30,8 +30,11 @@ STATUSES = ("converged", "oscillating", "diverged", "crawling")
 RTOL = 1e-2  # converged: error down to 1% of where it started
 
 
-def _error(surface, path: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    """Error per row of one finite path and the minimum it is measured to."""
+def _error(surface, path: np.ndarray, grad_norm=None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Error per row of one finite path and the minimum it is measured to (without
+    minima: the gradient norms, ``grad_norm`` when the runner has them already)."""
+    if grad_norm is not None and not surface.minima:
+        return np.asarray(grad_norm, dtype=float), None
     if surface.minima:
         minima = np.asarray(surface.minima, dtype=float)
         target = minima[np.argmin(np.linalg.norm(minima - path[-1], axis=-1))]
@@ -62,9 +65,11 @@ def _status(err, path, tol) -> tuple[str, int | None]:
 
 
 def summarize_run(surface, path: np.ndarray, loss: np.ndarray, diverged_at: int = -1,
-                  tol: float | None = None) -> dict:
-    """Status and statistics of one run (path (n, d) and loss (n,), finite rows only)."""
-    err, target = _error(surface, path)
+                  tol: float | None = None, grad_norm=None) -> dict:
+    """Status and statistics of one run (path (n, d) and loss (n,), finite rows only;
+    ``grad_norm`` (n,), the full-batch gradient norms the runner recorded, spares a
+    second gradient pass over the path on a surface without known minima)."""
+    err, target = _error(surface, path, grad_norm)
     tol_used = float(tol) if tol is not None else float(RTOL * err[0])
     steps_to_tol = _settled_from(err <= tol_used)
     if diverged_at >= 0:
@@ -95,7 +100,8 @@ def summarize(surface, traj, tol: float | None = None) -> list[dict]:
                         "tol": tol, "distance_to_min": None, "nearest_min": None,
                         "path_length": 0.0, "final_loss": None, "final_w": None, "steps_run": 0})
             continue
-        out.append(summarize_run(surface, path, loss, int(traj.diverged_at[k]), tol))
+        out.append(summarize_run(surface, path, loss, int(traj.diverged_at[k]), tol,
+                                 traj.grad_norm[k, :len(path)]))
     return out
 
 

@@ -31,6 +31,8 @@ from .usercode import check_user, run_user
 LANDSCAPE_N = {1: 401, 2: 81}
 MAX_GRID = 301
 MAX_SLICE = 201   # grid points per axis of a slice (its loss is one call over size² points)
+MAX_BOUNDARY = 101       # grid points per axis of a decision boundary
+MAX_BOUNDARY_ROWS = 256  # weight vectors (or frames of a run) in one boundary answer
 
 
 def _hypers(specs) -> list[dict]:
@@ -130,6 +132,43 @@ def slice_op(msg: dict) -> dict:
                                size=how["size"], minima=s.minima, fallback=fallback)
     return {"surface": s.name, "dim": s.dim, **{k: v for k, v in how.items() if k != "size"},
             **answer}
+
+
+def _frames(m: int, k: int) -> list[int]:
+    """k steps spread evenly over 0 .. m (k >= 2: the first and the last among them)."""
+    if k <= 1 or m == 0:
+        return [m]
+    return sorted({int(round(i * m / (k - 1))) for i in range(k)})
+
+
+def boundary(msg: dict) -> dict:
+    """A network's class probability on a grid over its data box (``networks.boundary``):
+    at the weights ``w`` ((d,) or (K, d)) when given, else at ``frames`` steps of the
+    state's run spread evenly from its start to its end (default 1: the end)."""
+    x = prepare(_state(msg))
+    s = x["surface"]
+    if not networks.is_network(s.name):
+        raise GdlabError(f"'{s.name}' is not a network (DATASET-mlp): no decision boundary")
+    size = number("size", msg.get("size") or networks.BOX_SIZE, lo=3, hi=MAX_BOUNDARY, integer=True)
+    st = networks.settings_of(s)
+    out = {"surface": s.name, "dim": s.dim, "settings": st}
+    if msg.get("w") is not None:
+        try:
+            w = np.asarray(msg["w"], dtype=float)
+        except (TypeError, ValueError):
+            raise GdlabError("w must be a list of numbers (or a list of such lists)") from None
+        if w.ndim == 2 and not 1 <= len(w) <= MAX_BOUNDARY_ROWS:
+            raise GdlabError(f"w may hold 1 to {MAX_BOUNDARY_ROWS} weight vectors")
+        if not np.all(np.isfinite(w)):
+            raise GdlabError("w must be finite numbers")
+    else:
+        k = number("frames", msg.get("frames") or 1, lo=1, hi=MAX_BOUNDARY_ROWS, integer=True)
+        path = run_experiment(_state(msg))["path"]
+        out["steps_at"] = _frames(len(path) - 1, k)
+        w = path[out["steps_at"]] if k > 1 else path[-1]
+    X, y, _, _ = networks.dataset(s.name[:-len(networks.SUFFIX)])
+    grid = networks.boundary(s.name, w, st["layers"], st["activation"], size)
+    return {**out, **grid, "X": X, "labels": y}
 
 
 def run(msg: dict) -> dict:
@@ -254,7 +293,8 @@ def _tol(msg: dict) -> float | None:
 
 OPS = {"catalog": catalog, "landscape": landscape, "run": run, "sweep": sweep,
        "compare": compare, "lesson": lesson, "user": user,
-       "check": check, "program": program, "variance": variance, "slice": slice_op}
+       "check": check, "program": program, "variance": variance, "slice": slice_op,
+       "boundary": boundary}
 
 
 def handle(msg) -> dict:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import notes
+from . import netfacts, notes
 from .analysis import curvature, summarize
 from .errors import GdlabError
 from .experiment import prepare, run_experiment
@@ -98,6 +98,10 @@ ELLIPSE = {"surface": "ellipse", "lr": 0.1, "steps": 100, "start": [10.0, 1.0]}
 HOUSE = {"surface": "house-prices", "start": [0.0, 0.0]}
 NOISY = {"surface": "linreg", "optimizer": "sgd", "lr": 0.05, "steps": 1000, "batch_size": 1}
 TEN_K = {"surface": "regression-10k", "optimizer": "sgd", "lr": 0.01, "steps": 300}
+# 001's claims about real networks, on a net small enough to train in a blink (33 weights;
+# each preset's runs take a fraction of a second in CPython).
+NET = {"surface": "moons-mlp", "layers": [2, 8, 1], "activation": "tanh", "init_seed": 0,
+       "optimizer": "sgd"}
 
 MOMENTUM_TODO = '''def step(w, g, lr, state):
     """Exercise: momentum. Keep a velocity b in `state` (None on the first call):
@@ -437,6 +441,72 @@ LESSONS: dict[str, Lesson] = {l.name: l for l in [
                       "hyper": {"weight_decay": 0.01}, "label": "Adam + L2 0.01"},
                      {**HOUSE, "optimizer": "adamw", "lr": 1.0, "steps": 500,
                       "hyper": {"weight_decay": 0.01}, "label": "AdamW 0.01"})),
+    # --- 001's claims about real networks (moons, MLP 2-8-1 tanh) ------------------------
+    _lesson("similar-minima", "Do a net's minima have similar losses?", LANDSCAPES, "001",
+            {**NET, "lr": 2.0, "steps": 200}, """The same 2-8-1 net, plain GD at lr 2 for 200 steps, from 8 init seeds. 001 says most
+            minima have similar losses. Here {x[near]} of 8 end between {x[near_lo]:.3f} and {x[near_hi]:.3f} ({x[near_acc]:.1%}
+            held out at worst), but {x[far]} stall near {x[far_lo]:.2f} ({x[far_acc]:.1%} held out), with gradients {x[far_g]:.3f} or less: a flat
+            shelf, not a similar minimum. The solutions are far apart ({f[minima][distance_min]:.1f} to {f[minima][distance_max]:.1f}, weights of
+            norm ≈ {x[norm]:.0f}), partly because swapping hidden units changes w but not the loss. On the
+            straight line from seed 0's solution to seed 1's the loss rises {f[minima][line][barrier]:.2f} above the higher
+            end: a barrier, so the minima are separate basins, not one.""",
+            compare=tuple({**NET, "lr": 2.0, "steps": 200, "init_seed": k,
+                           "label": f"init_seed {k}"} for k in range(8)),
+            facts=("minima", "net-runs")),
+    _lesson("sharp-and-flat", "Small batches, flat minima?", LANDSCAPES, "001",
+            {**NET, "lr": 0.5, "steps": 1000, "batch_size": 8}, """Batch 8 against the full batch, plain GD at lr 0.5 for 1000 steps. 001 says small batches
+            find flatter minima that generalise better. Flatter holds here: the top Hessian
+            eigenvalue (power iteration on Hessian-vector products) is {x[lam8]:.2f} after batch 8, {x[lamfull]:.2f}
+            after the full batch, and the loss takes {x[w8]:.2f} against {x[wfull]:.2f} along the sharpest direction
+            to rise by 0.1. Better does not: held-out accuracy is {x[val8]:.1%} and {x[valfull]:.1%}, and the
+            training loss {x[loss8]:.3f} against {x[lossfull]:.3f}. On 200 easy rows flatness buys nothing.""",
+            compare=({**NET, "lr": 0.5, "steps": 1000, "batch_size": 8, "label": "batch 8"},
+                     {**NET, "lr": 0.5, "steps": 1000, "label": "full batch"}),
+            facts=("sharp-flat", "net-runs")),
+    _lesson("weight-averaging", "Averaging the last checkpoints (SWA)", LANDSCAPES, "001",
+            {**NET, "lr": 0.5, "steps": 1000, "batch_size": 8}, """SWA averages checkpoints to land nearer a basin's centre. Plain GD with batch 8 at lr 0.5
+            for 1000 steps, one checkpoint every 10 steps. The average of the last 10 has loss {x[loss10]:.4f}
+            against the last iterate's {x[loss_last]:.4f}, but its top Hessian eigenvalue is {x[lam10]:.2f}
+            against {x[lam_last]:.2f}: not flatter. Held-out accuracy is {x[val10]:.1%} against {x[val_last]:.1%}.
+            Averaging the last 50 (500 steps, while the run still moves) is worse: loss {x[loss50]:.4f},
+            {x[val50]:.1%} held out. SWA needs a run that circles one basin, not one still on its way.""",
+            facts=("averaging",)),
+    _lesson("linear-scaling", "The linear scaling rule", DATA, "001",
+            {**NET, "lr": 0.25, "steps": 500, "batch_size": 8}, """001's rule: k times the batch, k times the lr. Three runs of 20 epochs (an epoch is 200
+            rows: 25 steps of batch 8, 6.25 of batch 32). After 20 epochs batch 8 at lr 0.25 has
+            loss {x[base]:.3f}; batch 32 at lr 1 (the rule) {x[scaled]:.3f}, close to it epoch by epoch; batch 32
+            at lr 0.25 lags at {x[lagging]:.3f}, with {x[lag_acc]:.1%} held out against {x[base_acc]:.1%}. The rule holds
+            while k·lr stays stable: it is a small-lr approximation (four small steps ≈ one
+            step four times as long), so it fails once k·lr nears the edge of stability.""",
+            compare=({**NET, "lr": 0.25, "steps": 500, "batch_size": 8, "label": "B 8, lr 0.25"},
+                     {**NET, "lr": 1.0, "steps": 125, "batch_size": 32, "label": "B 32, lr 1"},
+                     {**NET, "lr": 0.25, "steps": 125, "batch_size": 32,
+                      "label": "B 32, lr 0.25"}),
+            facts=("net-runs",)),
+    _lesson("adam-vs-sgd-net", "Adam against SGD with momentum on a net", MOMENTUM, "001",
+            {**NET, "optimizer": "adam", "lr": 0.05, "steps": 300}, """The same 2-8-1 net, full batch, 300 steps. At 001's table rates Adam 0.001 crawls
+            (loss {r[Adam 0.001][final_loss]:.3f}, {x[adam_slow_acc]:.1%} of the training rows right) and momentum 0.1 reaches {r[momentum 0.1][final_loss]:.3f}
+            ({x[mom_slow_acc]:.1%}). 'Adam works out of the box' needs a larger rate: Adam 0.05 ends at {r[Adam 0.05][final_loss]:.3f},
+            momentum 0.3 at {r[momentum 0.3][final_loss]:.3f}, and momentum first gets 95% of the training rows right
+            (step {x[mom_goal]} against {x[adam_goal]}). Both tuned nets score {x[adam_val]:.1%} and {x[mom_val]:.1%} held out.""",
+            compare=({**NET, "optimizer": "adam", "lr": 0.001, "steps": 300, "label": "Adam 0.001"},
+                     {**NET, "optimizer": "momentum", "lr": 0.1, "steps": 300,
+                      "label": "momentum 0.1"},
+                     {**NET, "optimizer": "adam", "lr": 0.05, "steps": 300, "label": "Adam 0.05"},
+                     {**NET, "optimizer": "momentum", "lr": 0.3, "steps": 300,
+                      "label": "momentum 0.3"}),
+            facts=("net-runs",)),
+    _lesson("first-net-lr", "A first learning rate for a small net", LR, "001",
+            {**NET, "lr": 0.001, "steps": 300}, """001 suggests 0.001 as a first lr for a small net. With plain GD that moves the loss from
+            {f[lr_sweep][start_loss]:.3f} to only {r[SGD 0.001][final_loss]:.3f} in 300 steps; Adam at 0.001 gets to {r[Adam 0.001][final_loss]:.3f}. The sweep beside it
+            runs the same net at ten rates from 0.001 to 30: the loss falls with every step up
+            the rates to a best at lr {f[lr_sweep][best_lr]:g} (loss {f[lr_sweep][best_loss]:.3f}, {f[lr_sweep][best_acc]:.1%} right) and only turns back at
+            30. A guideline is a place to start a sweep, not an answer: this net wants a rate
+            {x[times]:,.0f} times larger.""",
+            compare=({**NET, "lr": 0.001, "steps": 300, "label": "SGD 0.001"},
+                     {**NET, "optimizer": "adam", "lr": 0.001, "steps": 300, "label": "Adam 0.001"},
+                     {**NET, "lr": 3.0, "steps": 300, "label": "SGD 3"}),
+            facts=("lr-sweep", "net-runs")),
 ]}
 
 COLUMNS = ["label", "optimizer", "lr", "steps", "status", "final_loss", "steps_to_tol",
@@ -539,7 +609,13 @@ def _adam_state(lesson: Lesson, at=(1, 10, 50)) -> dict:
 
 
 FACTS = {"curvature": _curvature, "restarts": _restarts, "range-test": _range_test,
-         "stop-rules": _stop_rules, "grad-variance": _grad_variance, "adam-state": _adam_state}
+         "stop-rules": _stop_rules, "grad-variance": _grad_variance, "adam-state": _adam_state,
+         **netfacts.FACTS}
+
+
+def fact(key: str, lesson: Lesson, runs: dict | None = None):
+    """One extra fact; the network facts reuse the runs just made (``runs`` by label)."""
+    return FACTS[key](lesson, runs) if key in netfacts.FACTS else FACTS[key](lesson)
 
 
 def run_lesson(name: str) -> dict:
@@ -556,7 +632,7 @@ def run_lesson(name: str) -> dict:
                      out["final_loss"], out["steps_to_tol"], out["distance_to_min"],
                      out["path_length"], out["diverged_at"], out["final_w"],
                      _reached(get_surface(out["surface"]), out)])
-    facts = {key: FACTS[key](lesson) for key in lesson.facts}
+    facts = {key: fact(key, lesson, outs) for key in lesson.facts}
     note = notes.render(lesson.note_template, notes.context(lesson, outs, facts))
     return {"lesson": lesson.name, "title": lesson.title, "topic": lesson.topic,
             "source": lesson.source, "note": note, "state": lesson.state,

@@ -519,3 +519,37 @@ def catalog_entry(name: str) -> dict:
             "n_samples": N_TRAIN, "n_val": N_VAL, "loss": LOSS,
             "settings": [dict(s) for s in SETTINGS],
             "dim": n_weights(layers), "lr": LR, "steps": STEPS, "code": code(data, layers, act, seed)}
+
+
+# -- the decision boundary -------------------------------------------------------------------
+
+BOX_MARGIN = 0.1    # of each axis's span, added on both sides of the rows
+BOX_SIZE = 41       # grid points per axis
+
+
+def box(data: str) -> list[list[float]]:
+    """The data box [[x_lo, x_hi], [y_lo, y_hi]]: the training and held-out rows' range per
+    axis, widened by BOX_MARGIN of its span on each side."""
+    X, _, Xv, _ = dataset(data)
+    rows = np.concatenate([X, Xv])
+    lo, hi = rows.min(axis=0), rows.max(axis=0)
+    pad = BOX_MARGIN * (hi - lo)
+    return [[float(a), float(b)] for a, b in zip(lo - pad, hi + pad)]
+
+
+def boundary(name: str, w, layers=None, activation=None, size: int = BOX_SIZE) -> dict:
+    """The class probability σ(z(x)) on a size × size grid over the data box for the
+    weights w (d,) or (K, d), in one forward pass over every grid point (and every w):
+    prob[..., i, j] = σ(z(x[j], y[i]))."""
+    net = network(name, layers, activation)
+    w = np.asarray(w, dtype=float)
+    if w.ndim not in (1, 2) or w.shape[-1] != net.dim:
+        raise GdlabError(f"w needs {net.dim} weights (or K rows of them) for layers "
+                         f"{','.join(map(str, net.layers))}, got shape {list(w.shape)}")
+    bounds = box(name[:-len(SUFFIX)])
+    x, y = (np.linspace(lo, hi, int(size)) for lo, hi in bounds)
+    grid = np.stack(np.meshgrid(x, y), axis=-1).reshape(-1, 2)
+    with np.errstate(all="ignore"):
+        prob = _sigmoid(net.logits(w, grid))
+    return {"bounds": bounds, "x": x, "y": y,
+            "prob": prob.reshape(w.shape[:-1] + (len(y), len(x)))}

@@ -186,3 +186,57 @@ EXTRAS = {"lr-diagnosis": _lr_diagnosis, "feature-scaling": _feature_scaling,
           "fit-line": _fit_line, "adam-by-hand": _adam_by_hand,
           "double-well-momentum": _double_well, "rosenbrock-shootout": _rosenbrock,
           "schedules": _schedules, "adamw": _adamw}
+
+
+# --- the network presets (001's claims): values from the facts of netfacts.py --------------
+
+def _similar_minima(ctx, lesson):
+    m = ctx["f"]["minima"]
+    loss = np.array(m["final_loss"])
+    near = loss <= loss.min() + 0.05
+    return {"near": int(near.sum()), "near_lo": float(loss[near].min()),
+            "near_hi": float(loss[near].max()), "near_acc": min(np.array(m["val_acc"])[near]),
+            "far": int((~near).sum()), "far_lo": float(loss[~near].min()),
+            "far_acc": max(np.array(m["val_acc"])[~near]),
+            "far_g": float(max(np.array(m["grad_norm"])[~near])),
+            "norm": float(np.median(m["weight_norm"]))}
+
+
+def _sharp_and_flat(ctx, lesson):
+    small, full = ctx["f"]["sharp_flat"]["runs"]["batch 8"], ctx["f"]["sharp_flat"]["runs"]["full batch"]
+    return {"lam8": small["top_eigenvalue"], "lamfull": full["top_eigenvalue"],
+            "w8": small["width_top"], "wfull": full["width_top"], "val8": small["val_acc"],
+            "valfull": full["val_acc"], "loss8": small["loss"], "lossfull": full["loss"]}
+
+
+def _weight_averaging(ctx, lesson):
+    rows = ctx["f"]["averaging"]["runs"]
+    last, a10, a50 = rows["last iterate"], rows["average of last 10"], rows["average of last 50"]
+    return {"loss10": a10["loss"], "loss_last": last["loss"], "lam10": a10["top_eigenvalue"],
+            "lam_last": last["top_eigenvalue"], "val10": a10["val_acc"],
+            "val_last": last["val_acc"], "loss50": a50["loss"], "val50": a50["val_acc"]}
+
+
+def _linear_scaling(ctx, lesson):
+    runs = ctx["f"]["net_runs"]["runs"]
+    return {"base": runs["B 8, lr 0.25"]["epoch_loss"][20],
+            "scaled": runs["B 32, lr 1"]["epoch_loss"][20],
+            "lagging": runs["B 32, lr 0.25"]["epoch_loss"][20],
+            "lag_acc": runs["B 32, lr 0.25"]["val_acc"], "base_acc": runs["B 8, lr 0.25"]["val_acc"]}
+
+
+def _adam_vs_sgd(ctx, lesson):
+    runs = ctx["f"]["net_runs"]["runs"]
+    return {"adam_slow_acc": runs["Adam 0.001"]["acc"], "mom_slow_acc": runs["momentum 0.1"]["acc"],
+            "mom_goal": runs["momentum 0.3"]["step_to_goal"],
+            "adam_goal": runs["Adam 0.05"]["step_to_goal"],
+            "adam_val": runs["Adam 0.05"]["val_acc"], "mom_val": runs["momentum 0.3"]["val_acc"]}
+
+
+def _first_net_lr(ctx, lesson):
+    return {"times": ctx["f"]["lr_sweep"]["best_lr"] / lesson.state["lr"]}
+
+
+EXTRAS.update({"first-net-lr": _first_net_lr, "similar-minima": _similar_minima, "sharp-and-flat": _sharp_and_flat,
+               "weight-averaging": _weight_averaging, "linear-scaling": _linear_scaling,
+               "adam-vs-sgd-net": _adam_vs_sgd})

@@ -167,6 +167,22 @@ ANSWERS: dict[str, dict[str, str]] = {
         "line_t": "array (61,): t from 0 to 1.5 by 1/40",
         "line_loss": "array (61,): L(w_0 + t·(w_m − w_0)), start to end and past it",
     },
+    "boundary": {
+        "surface": "str: a network DATASET-mlp",
+        "dim": "int: d",
+        "settings": "{layers, activation, init_seed}: the settings that built the network",
+        "bounds": "[[x_lo, x_hi], [y_lo, y_hi]]: the data box, the training and held-out "
+                  "rows' range per axis widened by a tenth of its span on each side",
+        "x": "array (n,): the grid's first coordinate (n = size, default 41)",
+        "y": "array (n,): its second coordinate",
+        "prob": "array (n, n) for one w, (K, n, n) for K weight vectors or frames: "
+                "prob[..., i, j] = σ(z(x[j], y[i])), the probability of class 1",
+        "steps_at?": "[int]: without w: the steps of the state's run drawn (frames of them, "
+                     "evenly from 0 to the last finite step; [m] for frames = 1, prob then "
+                     "(n, n))",
+        "X": "array (200, 2): the training rows, to draw over the grid",
+        "labels": "array (200,): their labels, 0 or 1",
+    },
     "program": {
         "program": "str: the code pane's Python for the state (or the preset with the "
                    "state's settings): loss, grad, start, lr, steps and the update rule",

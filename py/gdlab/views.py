@@ -37,11 +37,14 @@ import math
 
 import numpy as np
 
+from . import networks, slices
+from .bridge import boundary as make_boundary
 from .bridge import landscape as make_landscape
 from .bridge import program as make_program
 from .bridge import slice_op as make_slice
 from .experiment import run_experiment
-from .lessons import FACTS, LESSONS
+from .experiment import prepare
+from .lessons import LESSONS, fact
 from .limits import slider_lrs
 from .optimizers import OPTIMIZERS
 from .surfaces import SURFACES
@@ -51,7 +54,9 @@ AROUND = 6                 # slider notches each side of a view's lr
 NOTCH_BUDGET = 8_000       # points (runs x steps) for the notches of one view
 RUN_KEYS = ("surface", "optimizer", "hyper", "lr_base", "steps", "start", "dim", "status",
             "diverged_at", "steps_to_tol", "final_loss", "distance_to_min", "path_length")
-EXTRA = ("schedule", "clip", "batch_size", "seed")
+EXTRA = ("schedule", "clip", "batch_size", "seed", "layers", "activation", "init_seed")
+FRAMES = 26                # decision-boundary frames of a network view's live run
+PROB_DIGITS = 3            # decimals of a boundary's probabilities
 
 
 def _round(value, digits=DIGITS):
@@ -83,17 +88,27 @@ def _spec(state: dict) -> dict:
     return spec
 
 
-def _run(state: dict, role: str) -> dict:
+def _run(state: dict, role: str, paths: list | None = None) -> dict:
+    """A run entry. A network's (``paths`` given) carries no weights: its path goes to
+    ``paths`` for ``_project`` to put on the view's slice, and acc and val_acc come along."""
     out = run_experiment({k: v for k, v in state.items() if k != "label"})
     run = {k: _round(out[k]) for k in RUN_KEYS}
-    run["path"] = _round(out["path"])
+    if paths is None:
+        run["path"] = _round(out["path"])
+    else:
+        paths.append(out["path"])
+        run["start"] = None   # the seeded Glorot start: init_seed in the spec rebuilds it
+        run["final_w"] = _round(out["final_w"])
     run["loss"] = _round(out["loss"])
-    if "val_loss" in out:
-        run["val_loss"] = _round(out["val_loss"])
+    for key in ("val_loss", "acc", "val_acc"):
+        if key in out:
+            run[key] = _round(out[key], 5 if paths is not None else DIGITS)
     lrs = np.unique(out["lr"])
     run["lr"] = _round(out["lr"]) if len(lrs) > 1 else None   # None: lr_base at every step
-    return {"role": role, "spec": _spec({**state, "lr": out["lr_base"], "steps": out["steps"],
-                                         "start": list(out["start"])}), "run": run}
+    spec = {**state, "lr": out["lr_base"], "steps": out["steps"]}
+    if paths is None:
+        spec["start"] = list(out["start"])
+    return {"role": role, "spec": _spec(spec), "run": run}
 
 
 def _program(spec: dict, preset: str | None = None) -> dict:
@@ -131,8 +146,10 @@ def _notch_runs(state: dict, notches, every: bool) -> list[dict]:
 
 
 def _filled(state: dict, surface) -> dict:
-    """A compare run's state with the defaults a preset's own state carries."""
-    return {"optimizer": "sgd", "lr": surface.lr, "steps": surface.steps, "start": list(surface.start),
+    """A compare run's state with the defaults a preset's own state carries (a network's
+    start stays its init_seed's)."""
+    start = {} if surface.settings else {"start": list(surface.start)}
+    return {"optimizer": "sgd", "lr": surface.lr, "steps": surface.steps, **start,
             **{k: v for k, v in state.items() if k != "label"}}
 
 
@@ -146,21 +163,50 @@ def surface_view(name: str, notches, home: bool = False) -> dict:
             "programs": programs, "slice": _slice(s, runs[0])}
 
 
+def _project(view: dict, paths: list) -> None:
+    """A network view's runs drawn on its slice: each path's coordinates in the slice's
+    plane (``path_ab``, as the slice op projects the live run), not its weights."""
+    D, centre = np.asarray(view["slice"]["directions"]), np.asarray(view["slice"]["centre"])
+    for entry, path in zip(view["runs"], paths):
+        ab, _ = slices.project(slices.finite_path(path), centre, D)
+        entry["run"]["path_ab"] = _round(ab, 5)
+
+
+def _boundary(live: dict) -> dict:
+    """The live run's decision boundary at FRAMES steps from its start to its end (the
+    bridge's ``boundary`` answer, probabilities to PROB_DIGITS decimals)."""
+    spec = live["spec"]
+    out = make_boundary({**{k: v for k, v in spec.items() if k != "extra"}, **spec["extra"],
+                         "frames": FRAMES})
+    return {"spec": spec, "bounds": out["bounds"], "x": _round(out["x"], 5),
+            "y": _round(out["y"], 5), "steps_at": out["steps_at"],
+            "prob": np.round(out["prob"], PROB_DIGITS).tolist(),
+            "X": _round(out["X"], 5), "labels": out["labels"].astype(int).tolist()}
+
+
 def preset_view(name: str, notches) -> dict:
     lesson = LESSONS[name]
     state = {"optimizer": "sgd", **lesson.state}
-    s = SURFACES[state["surface"]]
+    s = prepare(state)["surface"]
+    net = bool(s.settings)
+    paths = [] if net else None
     state.setdefault("lr", s.lr)
     state.setdefault("steps", s.steps)
-    runs = [_run(state, "live")]
-    runs += [_run(r, "compare") for r in lesson.compare if runs[0]["spec"] != _spec(_filled(r, s))]
-    runs += _notch_runs(state, notches, every=False) if not state.get("schedule") else []
-    if state.get("batch_size"):    # the page draws the full-batch path beside a mini-batch one
-        runs.append(_run({k: v for k, v in state.items() if k != "batch_size"}, "full-batch"))
+    runs = [_run(state, "live", paths)]
+    runs += [_run(r, "compare", paths) for r in lesson.compare
+             if runs[0]["spec"] != _spec(_filled(r, s))]
+    if not net:   # a network's notches train live (a view carries no weights to scrub)
+        runs += _notch_runs(state, notches, every=False) if not state.get("schedule") else []
+    twin = {k: v for k, v in state.items() if k != "batch_size"}
+    if state.get("batch_size") and _spec(twin) not in [r["spec"] for r in runs]:
+        runs.append(_run({k: v for k, v in state.items() if k != "batch_size"}, "full-batch", paths))
     view = {"kind": "preset", "name": name, "surface": s.name, "landscape": _landscape(s), "runs": runs,
             "programs": [_program(runs[0]["spec"], preset=name)], "slice": _slice(s, runs[0])}
+    if net:
+        _project(view, paths)
+        view["boundary"] = _boundary(runs[0])
     if lesson.facts:
-        view["facts"] = _plain({key: FACTS[key](lesson) for key in lesson.facts})
+        view["facts"] = _plain({key: fact(key, lesson) for key in lesson.facts})
     return view
 
 
@@ -170,6 +216,6 @@ def all_views(home: str) -> dict[str, dict]:
     for name, s in SURFACES.items():
         out[f"surface-{name}"] = surface_view(name, slider_lrs(s), home=name == home)
     for name, lesson in LESSONS.items():
-        s = SURFACES[lesson.state["surface"]]
+        s = prepare(lesson.state)["surface"]
         out[f"preset-{name}"] = preset_view(name, slider_lrs(s))
     return out
