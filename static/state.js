@@ -27,7 +27,11 @@ export function makeSchema(catalog, homeSurface) {
   Object.assign(SLIDER, catalog.slider || {});
   const surfaces = new Map((catalog.surfaces || []).map((s) => [s.name, s]));
   const optimizers = new Map((catalog.optimizers || []).map((o) => [o.name, o]));
-  const lessons = new Map((catalog.lessons || []).map((l) => [l.name, l]));
+  // Presets on a surface the page does not draw yet (the networks: catalog.networks) run
+  // in the terminal only (`gdlab lesson NAME`); the picker and the URL leave them out.
+  const onPage = (l) => surfaces.has(l.state && l.state.surface);
+  const lessons = new Map((catalog.lessons || []).filter(onPage).map((l) => [l.name, l]));
+  const terminalLessons = new Set((catalog.lessons || []).filter((l) => !onPage(l)).map((l) => l.name));
   const schedules = new Map((catalog.schedules || []).map((l) => [l.name, l]));
   const defaultSurface = surfaces.has(homeSurface) ? homeSurface
     : surfaces.has("parabola") ? "parabola" : [...surfaces.keys()][0];
@@ -37,7 +41,7 @@ export function makeSchema(catalog, homeSurface) {
   const keys = catalog.state_keys || [];
   const urlKeys = keys.filter((k) => k.url === true && k.kind !== "text").map((k) => k.key);
   const passthrough = keys.filter((k) => k.url && k.kind === "text").map((k) => k.key);
-  return { surfaces, optimizers, lessons, schedules, defaultSurface, defaultOptimizer, urlKeys, passthrough };
+  return { surfaces, optimizers, lessons, terminalLessons, schedules, defaultSurface, defaultOptimizer, urlKeys, passthrough };
 }
 
 /** The hyperparameter defaults of one optimizer: {keyword: value}. */

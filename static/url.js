@@ -133,6 +133,7 @@ function applyView(state, get, schema, refuse) {
   const preset = get("preset");
   if (preset !== null && preset !== "") {
     if (schema.lessons.has(preset)) state = presetState(schema, preset, state);
+    else if (schema.terminalLessons?.has(preset)) refuse("preset", preset, `a network preset: the page does not draw networks yet; run it with gdlab lesson ${preset}`);
     else refuse("preset", preset, "no such preset");
   }
   const surface = get("surface");
