@@ -24,10 +24,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import build  # noqa: E402
-import driver as drivers  # noqa: E402
+from . import driver as drivers  # noqa: E402
 
 SHOTS = ROOT / "test-results"
 

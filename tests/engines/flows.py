@@ -20,7 +20,7 @@ import math
 import re
 import time
 
-from driver import Driver
+from .driver import Driver
 
 READY_S = 120.0   # Python's start, WebKit on a busy 2-core machine included
 STATUS_RE = re.compile(r"^step (\d+) · (?:w (\S+) · )?loss (\S+) · "

@@ -4,9 +4,9 @@ so they hold at a quarter of this machine's speed; only Stop keeps its time boun
 
 import pytest
 
-import driver as drivers
-import flows
-from conftest import checked, missing
+from . import driver as drivers
+from . import flows
+from .conftest import checked, missing
 
 THROTTLE = 4.0
 

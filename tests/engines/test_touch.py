@@ -5,9 +5,9 @@ import math
 
 import pytest
 
-import driver as drivers
-import flows
-from conftest import checked, missing
+from . import driver as drivers
+from . import flows
+from .conftest import checked, missing
 
 
 @pytest.fixture(scope="module")
