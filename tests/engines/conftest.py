@@ -44,6 +44,7 @@ def lab_url():
     server = _serve(build.DIST, build.CSP)
     yield f"http://127.0.0.1:{server.server_port}/"
     server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +52,7 @@ def host_url():
     server = _serve(Path(__file__).resolve().parent / "host", None)
     yield f"http://127.0.0.1:{server.server_port}/"
     server.shutdown()
+    server.server_close()
 
 
 def missing(engine: str) -> str | None:

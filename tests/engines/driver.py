@@ -325,7 +325,8 @@ class BidiClient:
     def __init__(self, url: str):
         from websockets.sync.client import connect
 
-        self.ws = connect(url, max_size=None, open_timeout=30)
+        self._connection = connect(url, max_size=None, open_timeout=30)
+        self.ws = self._connection.__enter__()   # websockets 17 wants its connection entered
         self._next = 0
         self._lock = threading.Lock()
         self._waiting: dict[int, dict] = {}
@@ -375,7 +376,7 @@ class BidiClient:
 
     def close(self):
         try:
-            self.ws.close()
+            self._connection.__exit__(None, None, None)
         except Exception:
             pass
 
