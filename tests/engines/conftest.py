@@ -24,10 +24,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import build  # noqa: E402
-import driver as drivers  # noqa: E402
+from . import driver as drivers  # noqa: E402
 
 SHOTS = ROOT / "test-results"
 
@@ -45,6 +44,7 @@ def lab_url():
     server = _serve(build.DIST, build.CSP)
     yield f"http://127.0.0.1:{server.server_port}/"
     server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture(scope="session")
@@ -52,6 +52,7 @@ def host_url():
     server = _serve(Path(__file__).resolve().parent / "host", None)
     yield f"http://127.0.0.1:{server.server_port}/"
     server.shutdown()
+    server.server_close()
 
 
 def missing(engine: str) -> str | None:

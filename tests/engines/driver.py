@@ -237,7 +237,7 @@ class PlaywrightDriver(Driver):
         self.cdp = self.context.new_cdp_session(self.page)
         if throttle != 1.0:
             self.cdp.send("Emulation.setCPUThrottlingRate", {"rate": throttle})
-        self.touch = context_options.get("has_touch", False)
+        self.finger_down = False
 
     def _goto(self, url):
         self.page.goto(url)
@@ -261,17 +261,19 @@ class PlaywrightDriver(Driver):
 
     def _touch(self, steps):
         """Touch events through CDP (Input.dispatchTouchEvent): what a finger sends."""
-        at, down = None, False
-        for step in steps:
+        at = None
+        for step in steps:   # self.finger_down: a drag may span several calls
             if step[0] == "move":
-                at = {"x": step[1], "y": step[2]}
-                if down:
+                # one finger with an id, a size and a force: without an id Chromium
+                # delivered the touchstart but none of the touchmoves
+                at = {"x": step[1], "y": step[2], "id": 1, "radiusX": 5, "radiusY": 5, "force": 1}
+                if self.finger_down:
                     self.cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [at]})
             elif step[0] == "down":
-                down = True
+                self.finger_down = True
                 self.cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [at]})
             elif step[0] == "up":
-                down = False
+                self.finger_down = False
                 self.cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
             elif step[0] == "pause":
                 time.sleep(step[1] / 1000)
@@ -323,7 +325,8 @@ class BidiClient:
     def __init__(self, url: str):
         from websockets.sync.client import connect
 
-        self.ws = connect(url, max_size=None, open_timeout=30)
+        self._connection = connect(url, max_size=None, open_timeout=30)
+        self.ws = self._connection.__enter__()   # websockets 17 wants its connection entered
         self._next = 0
         self._lock = threading.Lock()
         self._waiting: dict[int, dict] = {}
@@ -373,7 +376,7 @@ class BidiClient:
 
     def close(self):
         try:
-            self.ws.close()
+            self._connection.__exit__(None, None, None)
         except Exception:
             pass
 

@@ -20,7 +20,7 @@ import math
 import re
 import time
 
-from driver import Driver
+from .driver import Driver
 
 READY_S = 120.0   # Python's start, WebKit on a busy 2-core machine included
 STATUS_RE = re.compile(r"^step (\d+) · (?:w (\S+) · )?loss (\S+) · "
@@ -97,10 +97,15 @@ def close(a, b, rel=1e-7):
     return a is not None and len(a) == len(b) and all(math.isclose(x, y, rel_tol=rel, abs_tol=rel) for x, y in zip(a, b))
 
 
-def wait_parabola(lab: Driver, lr: float, w0: float, steps: int, timeout: float = 30.0) -> None:
+def wait_parabola(lab: Driver, lr: float, w0: float, steps: int, timeout: float = 60.0) -> None:
     """The drawn path is gradient descent's closed form on (w - 3)^2 at this lr."""
     want = parabola_path(lr, w0, steps)
-    lab.wait_until(lambda: close((path(lab) or {}).get("x"), want), timeout, f"the lr = {lr} path")
+    try:
+        lab.wait_until(lambda: close((path(lab) or {}).get("x"), want), timeout, f"the lr = {lr} path")
+    except AssertionError as exc:
+        drawn = (path(lab) or {}).get("x") or []
+        raise AssertionError(f"{exc}; drawn {drawn[:3]}... ({len(drawn)} points) against {want[:3]}..., "
+                             f"lr field {value(lab, '#lr-value')}, status {status(lab)!r}") from None
 
 
 # --- the code pane ----------------------------------------------------------------------

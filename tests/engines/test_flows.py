@@ -2,8 +2,8 @@
 drivers in driver.py). One browser per engine for this module; `-k firefox` runs one
 engine's flows alone."""
 
-import flows
-from conftest import SHOTS
+from . import flows
+from .conftest import SHOTS
 
 
 def test_cold_first_draw_and_python_ready(lab, lab_url):
