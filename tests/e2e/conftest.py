@@ -15,7 +15,6 @@ from Python with ``wait_until`` instead.
 from __future__ import annotations
 
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -58,26 +57,9 @@ def wait_lab(page, timeout: float = 90.0):
     wait_until(lambda: page.evaluate("() => document.body.dataset.plotlyMs"), 30, "Plotly's figure")
 
 
-def _serve(directory: Path, csp):
-    server = build.make_server(0, directory, csp)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
 @pytest.fixture(scope="session")
-def lab_url():
-    if build.needs_build():
-        build.build()
-    server = _serve(build.DIST, build.CSP)
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-
-
-@pytest.fixture(scope="session")
-def host_url():
-    server = _serve(ROOT / "examples", None)
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
+def host_url(serve_dir):
+    return serve_dir(ROOT / "examples")
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,6 @@ the output), never a fixed sleep.
 from __future__ import annotations
 
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -31,28 +30,19 @@ from . import driver as drivers  # noqa: E402
 SHOTS = ROOT / "test-results"
 
 
-def _serve(directory: Path, csp):
-    server = build.make_server(0, directory, csp)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
 @pytest.fixture(scope="session")
-def lab_url():
-    if build.needs_build():
-        build.build()
-    server = _serve(build.DIST, build.CSP)
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
+def host_url(serve_dir):
+    return serve_dir(Path(__file__).resolve().parent / "host")
 
 
-@pytest.fixture(scope="session")
-def host_url():
-    server = _serve(Path(__file__).resolve().parent / "host", None)
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
+@pytest.fixture(scope="module")
+def chromium(playwright_session):
+    """A plain Chromium for the modules of one engine's own (throttled, touch)."""
+    if missing("chromium"):
+        pytest.skip(missing("chromium"))
+    browser = playwright_session.chromium.launch(executable_path=str(drivers.CHROMIUM), args=drivers.CHROMIUM_ARGS)
+    yield browser
+    browser.close()
 
 
 def missing(engine: str) -> str | None:

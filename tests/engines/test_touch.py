@@ -7,16 +7,7 @@ import pytest
 
 from . import driver as drivers
 from . import flows
-from .conftest import checked, missing
-
-
-@pytest.fixture(scope="module")
-def chromium(playwright_session):
-    if missing("chromium"):
-        pytest.skip(missing("chromium"))
-    browser = playwright_session.chromium.launch(executable_path=str(drivers.CHROMIUM), args=drivers.CHROMIUM_ARGS)
-    yield browser
-    browser.close()
+from .conftest import checked
 
 
 @pytest.fixture
