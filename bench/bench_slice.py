@@ -24,17 +24,14 @@ from gdlab import slices  # noqa: E402
 from gdlab.bridge import handle  # noqa: E402
 from gdlab.surfaces import get_surface  # noqa: E402
 
+import bench_core  # noqa: E402  (beside this file)
+
 SURFACES = ("noisy-labels", "regression-10k")
 
 
 def median_seconds(fn, repeats=9):
     fn()  # warm: the data problem is built on first use
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return bench_core.median_seconds(fn, repeats)
 
 
 def main():

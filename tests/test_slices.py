@@ -18,20 +18,7 @@ from gdlab.surfaces import get_surface
 HIGH = ["linreg", "regression-10k", "noisy-labels", "overfit"]
 
 
-def cli(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def cli_json(capsys, *argv):
-    code, out, err = cli(capsys, *argv, "--json")
-    assert code == 0, err
-
-    def no_nan(token):
-        raise AssertionError(f"JSON must not contain {token}")
-
-    return json.loads(out, parse_constant=no_nan)
+from test_cli import cli, cli_json  # noqa: E402  (the CLI's call and its NaN-free JSON)
 
 
 def op(**msg):
