@@ -85,7 +85,7 @@ def test_state_keys_list_every_key_once_and_give_the_core_keys():
     assert {k["key"] for k in specs if k["url"]} == {"surface", "optimizer", "lr", "steps",
                                                       "start", "hyper", "schedule", "batch_size",
                                                       "seed", "preset", "embed", "controls", "keep",
-                                                      "code", "id"}
+                                                      "code", "id", "shared"}
     by = {k["key"]: k for k in specs}
     assert by["steps"]["max"] == CATALOG["limits"]["steps_max"]
     assert by["lr"]["max"] == CATALOG["limits"]["lr_max"] and by["lr"]["min_exclusive"]
