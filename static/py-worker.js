@@ -14,6 +14,8 @@
 //                        time limit counts the learner's own time, not these loads
 //                   {type: "start", id}                       Python started on call id (it may
 //                        have waited behind other labs' calls in a shared worker)
+//                   {type: "wait", id}                        call id is held back for the learner's
+//                        calls of another lab (a shared worker that is alive and answering)
 //   page -> worker  {type: "call", id, msg, background}       msg: a gdlab.bridge message;
 //                        background: the lab's own work that no learner's action asked for
 //                   {type: "bye", id: 0}                      the lab is going (its queued calls
@@ -146,12 +148,18 @@ async function call(port, id, msg) {
 }
 
 // The calls of every port, one at a time: the first that is not background, else the
-// oldest. In a shared worker the next is picked in a task of its own, posted through a
+// oldest; in a shared worker a background call also waits until no lab has had a call of
+// the learner's for QUIET_MS (as each lab's own queue does for its own calls), so one
+// lab's prefetch or lesson does not start while the learner drags another lab's slider
+// (one already running is not interrupted: Python runs one call at a time). In a shared worker the next is picked in a task of its own, posted through a
 // MessageChannel: it comes after the ports' messages that arrived while Python was busy
 // (the same task source), so a learner's call sent meanwhile is in the queue to be picked.
+const QUIET_MS = 1500;
 const queue = [];
 let busy = false;
 let pumping = false;
+let lastLearner = -Infinity;   // when a call of the learner's last started or ended
+let quiet = 0;
 const later = shared ? new MessageChannel() : null;
 if (later) later.port1.onmessage = () => { pumping = false; next(); };
 
@@ -165,13 +173,27 @@ function pump() {
 function next() {
   if (busy || !queue.length) return;
   let i = queue.findIndex((job) => !job.background);
-  if (i < 0) i = 0;
+  if (i < 0) {
+    const wait = shared ? lastLearner + QUIET_MS - performance.now() : 0;
+    if (wait > 0) {
+      for (const job of queue) job.port.postMessage({ type: "wait", id: job.id });
+      clearTimeout(quiet);
+      quiet = setTimeout(pump, wait);
+      return;
+    }
+    i = 0;
+  }
   const [job] = queue.splice(i, 1);
   busy = true;
+  if (!job.background) lastLearner = performance.now();
   job.port.postMessage({ type: "start", id: job.id });
   call(job.port, job.id, job.msg).catch((err) => {
     job.port.postMessage({ type: "error", id: job.id, message: String(err && err.message || err) });
-  }).finally(() => { busy = false; pump(); });
+  }).finally(() => {
+    busy = false;
+    if (!job.background) lastLearner = performance.now();
+    pump();
+  });
 }
 
 function listen(port) {

@@ -85,33 +85,22 @@ export function createMeter(limit, onOver, { waiting = false } = {}) {
  * counts its own time (createMeter); past it, onTimeout(why) restarts the worker.
  * send(message) posts to the worker, isReady() says whether it takes calls. When
  * waitStart() is true (a shared worker), a call's meter starts on the worker's "start"
- * message, and a call not started within waitLimitMs calls onStall(why).
+ * message, and a call not started while the worker says nothing for waitLimitMs calls
+ * onStall(why).
  */
 export function createCallQueue({ isReady, send, onTimeout, timeLimitMs, backgroundAfterMs = BACKGROUND_AFTER_MS,
   waitStart = () => false, onStall = null, waitLimitMs = SHARED_WAIT_LIMIT_MS }) {
   let nextId = 1;
   const q = { current: null, queue: [], stall: 0 };   // current: {id, resolve, reject, meter, ...}
-  let lastBusy = -Infinity;   // when Python last finished (or began) a call of the learner's, or became ready
-  let later = 0;
-
-  /** The next call to send: the first of the learner's, else a background one once Python has been quiet. */
-  function pick() {
-    if (lastBusy === -Infinity) lastBusy = performance.now();
-    const i = q.queue.findIndex((job) => !job.background);
-    if (i >= 0) return i;
-    const wait = lastBusy + backgroundAfterMs - performance.now();
-    if (wait <= 0) return 0;
-    clearTimeout(later);
-    later = setTimeout(pump, wait);
-    return -1;
-  }
+  // lastBusy: when Python last finished (or began) a call of the learner's, or became ready
+  Object.assign(q, { lastBusy: -Infinity, later: 0, backgroundAfterMs, pump });
 
   function pump() {
     if (q.current || !isReady() || !q.queue.length) return;
-    const i = pick();
+    const i = pick(q);
     if (i < 0) return;
     const [job] = q.queue.splice(i, 1);
-    if (!job.background) lastBusy = performance.now();
+    if (!job.background) q.lastBusy = performance.now();
     job.id = nextId++;
     q.current = job;
     const waiting = waitStart();
@@ -119,9 +108,20 @@ export function createCallQueue({ isReady, send, onTimeout, timeLimitMs, backgro
       const seconds = (job.limit / 1000).toFixed(job.limit < 10000 ? 1 : 0);
       onTimeout(`it ran past ${seconds} s of its own time`);
     }, { waiting });
-    if (waiting && onStall) q.stall = setTimeout(() => onStall("a call waited too long for the shared Python"), waitLimitMs);
+    if (waiting) watch();
     send({ type: "call", id: job.id, msg: job.msg, background: job.background });
     if (!waiting) started(job);
+  }
+
+  /** A shared worker that says nothing for waitLimitMs while our call waits there has stopped answering. */
+  function watch() {
+    clearTimeout(q.stall);
+    if (onStall) q.stall = setTimeout(() => onStall("the shared Python stopped answering"), waitLimitMs);
+  }
+
+  /** The worker's "wait": our call is held back for another lab's learner (the worker is alive). */
+  function waiting(m) {
+    if (q.current && m.id === q.current.id) watch();
   }
 
   function started(job) {
@@ -150,7 +150,7 @@ export function createCallQueue({ isReady, send, onTimeout, timeLimitMs, backgro
     q.current = null;
     job.meter.stop();
     clearTimeout(q.stall);
-    if (!job.background) lastBusy = performance.now();
+    if (!job.background) q.lastBusy = performance.now();
     if (m.type === "result") job.resolve(m.value);
     else job.reject(Object.assign(new Error(m.message), { reason: "error" }));
     pump();
@@ -162,10 +162,22 @@ export function createCallQueue({ isReady, send, onTimeout, timeLimitMs, backgro
   }
 
   return {
-    call, pump, start, settle, clock,
+    call, pump, start, settle, clock, waiting,
     failAll: (message, reason) => failAll(q, message, reason),
     requeue: (message, reason) => requeue(q, message, reason),
   };
+}
+
+/** The next call to send: the first of the learner's, else a background one once Python has been quiet (or -1). */
+function pick(q) {
+  if (q.lastBusy === -Infinity) q.lastBusy = performance.now();
+  const i = q.queue.findIndex((job) => !job.background);
+  if (i >= 0) return i;
+  const wait = q.lastBusy + q.backgroundAfterMs - performance.now();
+  if (wait <= 0) return 0;
+  clearTimeout(q.later);
+  q.later = setTimeout(q.pump, wait);
+  return -1;
 }
 
 /** Every call rejected: the current one with `reason`, those queued with "restart". */
