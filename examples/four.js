@@ -7,7 +7,8 @@ const params = new URLSearchParams(location.search);
 const lab = new URL(params.get("lab") || "http://127.0.0.1:8000/");
 const presets = ["watch-a-parameter-move", "rosenbrock-shootout", "watch-a-parameter-move",
                  "rosenbrock-shootout"];
-const presetList = Array.from({ length: Math.min(8, Number(params.get("n")) || 4) }, (_, i) => presets[i % 4]);
+const count = params.has("n") ? Number(params.get("n")) || 0 : 4;
+const presetList = Array.from({ length: Math.max(0, Math.min(8, count)) }, (_, i) => presets[i % 4]);
 const box = document.getElementById("labs");
 const ready = new Set();
 

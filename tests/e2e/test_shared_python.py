@@ -8,7 +8,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
-from conftest import wait_until
+from conftest import SHARED_OFF, wait_until
 from test_python_start import STATE, lab_frames
 
 PRESET_SURFACES = ["parabola", "rosenbrock", "parabola", "rosenbrock"]
@@ -29,7 +29,7 @@ def course_page(page, lab_url, host_url, shared=True, n=4):
     wait_until(lambda: page.evaluate(STATE).get("ready", "").count("lab") == n, 240,
                f"{n} gdlab:ready messages")
     for f in frames:
-        assert f.evaluate(STATE).get("pythonShared") == ("1" if shared else "0")
+        assert f.evaluate(STATE).get("pythonShared") == ("1" if shared and not SHARED_OFF else "0")
     return frames
 
 
@@ -62,7 +62,7 @@ def test_four_embeds_are_ready_and_each_draws_its_own_runs(page, lab_url, host_u
     # each lab asks for its own run at its own lr: the answers come back to the lab that asked
     lrs = [move_and_wait(page, frames, i, -(2 + i)) for i in (1, 2, 3, 4)]
     assert len(set(lrs[::2])) == 2 and len(set(lrs[1::2])) == 2
-    if shared:   # one Python: every lab reports the same start-up stages
+    if shared and not SHARED_OFF:   # one Python: every lab reports the same start-up stages
         assert len({f.evaluate(STATE)["pythonStages"] for f in frames}) == 1
 
 
@@ -76,7 +76,7 @@ def test_removing_one_embed_leaves_the_others_working(page, lab_url, host_url, s
         move_and_wait(page, frames, i, -3)
         move_and_wait(page, frames, i, 2)
     for f in frames[1:]:
-        assert f.evaluate(STATE).get("pythonShared") == ("1" if shared else "0")
+        assert f.evaluate(STATE).get("pythonShared") == ("1" if shared and not SHARED_OFF else "0")
 
 
 RUNAWAY = """async () => {
@@ -96,7 +96,7 @@ def test_a_runaway_in_one_embeds_code_does_not_stop_the_others(page, lab_url, ho
     client (createLabPython, as a lab with a code pane does): it goes to a dedicated worker
     of that lab, whose runaway is stopped and restarted while the shared Python answers."""
     frames = course_page(page, lab_url, host_url)
-    assert frames[1].evaluate(RUNAWAY) is True
+    assert frames[1].evaluate(RUNAWAY) is (not SHARED_OFF)
     answered_during = 0
     for delta in (-2, -2, 3):
         move_and_wait(page, frames, 3, delta)
@@ -112,10 +112,10 @@ def test_a_runaway_in_one_embeds_code_does_not_stop_the_others(page, lab_url, ho
       const user = await py.call({ op: 'user', code: 'def loss(w):\\n    return w[0] ** 2\\nstart = [1.0]\\n' });
       return { shared: py.shared, run: run.steps_run, user: !user.error };
     }""")
-    assert out == {"shared": True, "run": 10, "user": True}
+    assert out == {"shared": not SHARED_OFF, "run": 10, "user": True}
     for i in (1, 2, 3, 4):
         move_and_wait(page, frames, i, 1)
-    assert all(f.evaluate(STATE).get("pythonShared") == "1" for f in frames)
+    assert all(f.evaluate(STATE).get("pythonShared") == ("0" if SHARED_OFF else "1") for f in frames)
 
 
 def test_a_slider_in_one_embed_is_answered_while_another_loads_a_lesson(page, lab_url, host_url):
