@@ -6,7 +6,9 @@ embed boots its own dedicated worker, one at a time: the lab before issue 20).
 For 0, 1, 4 and 8 embeds, each a cold visit in a fresh browser profile:
 - memory: the PSS of all the browser's processes (the browser started for the visit
   and its descendants, from /proc/PID/smaps_rollup), once every embed has sent
-  gdlab:ready and a few seconds have passed for its figures to draw;
+  gdlab:ready and a few seconds have passed for its figures to draw; in Chromium also
+  after a garbage collection of the page's renderer (CDP HeapProfiler.collectGarbage:
+  what is left once the answers' transient arrays are collected);
 - ready: the last gdlab:ready, in ms since the course page's navigation.
 Then the ratios of the issue's budgets: (mem N - mem none) / (mem one - mem none)
 (budget <= 1.5 for four) and all-N ready / one's (budget <= 1.2 for four).
@@ -37,6 +39,7 @@ import build  # noqa: E402
 from bench_page import ARGS, serve  # noqa: E402
 
 COUNTS = (0, 1, 4, 8)
+VIEWPORT = (1280, 2000)   # eight 400 px frames, two a row, all in view (an embed out of view waits)
 SETTLE_S = 5.0   # after the last gdlab:ready: Plotly's figures and the labs' first background calls
 
 READY = """() => {
@@ -105,37 +108,44 @@ def wait_all(js, n: int, timeout: float = 240.0) -> float:
 def visit_chromium(p, url: str, n: int) -> dict:
     with tempfile.TemporaryDirectory() as profile:
         ctx = p.chromium.launch_persistent_context(profile, executable_path=str(build.CHROMIUM), args=ARGS,
-                                                   viewport={"width": 1280, "height": 900})
+                                                   viewport={"width": VIEWPORT[0], "height": VIEWPORT[1]})
         page = ctx.new_page()
         page.goto(url)
         ready = wait_all(page.evaluate, n)
         time.sleep(SETTLE_S)
         mem = pss_mb(tree(chromium_root(profile)))
+        ctx.new_cdp_session(page).send("HeapProfiler.collectGarbage")
+        time.sleep(2)
+        gc = pss_mb(tree(chromium_root(profile)))
         ctx.close()
-    return {"mem": mem, "ready": ready}
+    return {"mem": mem, "gc": gc, "ready": ready}
 
 
 def visit_firefox(url: str, n: int) -> dict:
     import driver as drivers
     browser = drivers.FirefoxBrowser()
     try:
-        tab = drivers.BidiDriver(browser)
+        tab = drivers.BidiDriver(browser, viewport=VIEWPORT)
         tab.goto(url)
         ready = wait_all(tab.js, n)
         time.sleep(SETTLE_S)
         mem = pss_mb(tree(browser.proc.pid))
     finally:
         browser.quit()
-    return {"mem": mem, "ready": ready}
+    return {"mem": mem, "gc": float("nan"), "ready": ready}
 
 
 def report(engine: str, rows: dict) -> None:
-    med = {k: {m: statistics.median(r[m] for r in v) for m in ("mem", "ready")} for k, v in rows.items()}
+    med = {k: {m: statistics.median(r[m] for r in v) for m in ("mem", "gc", "ready")} for k, v in rows.items()}
     for shared in (True, False):
         name = "shared Python" if shared else "?shared=0 (a worker each)"
         m = {n: med[(shared, n)] for n in COUNTS}
         base = m[1]["mem"] - m[0]["mem"]
         print(f"{engine:8s} {name:27s} memory (PSS) " + "  ".join(f"{n}: {m[n]['mem']:6.0f} MB" for n in COUNTS))
+        if m[1]["gc"] == m[1]["gc"]:   # not NaN: measured after a collection too
+            print(f"{engine:8s} {'':27s} after a GC   " + "  ".join(f"{n}: {m[n]['gc']:6.0f} MB" for n in COUNTS)
+                  + "   ratio four " + f"{(m[4]['gc'] - m[0]['gc']) / (m[1]['gc'] - m[0]['gc']):.2f}"
+                  + ", eight " + f"{(m[8]['gc'] - m[0]['gc']) / (m[1]['gc'] - m[0]['gc']):.2f}")
         print(f"{engine:8s} {'':27s} ready (last gdlab:ready) " + "  ".join(f"{n}: {m[n]['ready']:6.0f} ms" for n in COUNTS[1:]))
         for n in (4, 8):
             print(f"{engine:8s} {'':27s} {n} embeds: (mem {n} - mem none) / (mem one - mem none) = "
@@ -165,8 +175,8 @@ def main() -> None:
                         url = urls[shared] + f"&n={n}"
                         row = visit_chromium(p, url, n) if engine == "chromium" else visit_firefox(url, n)
                         rows[engine][(shared, n)].append(row)
-                        print(f"  {engine} {'shared' if shared else 'dedicated'} n={n}: "
-                              f"{row['mem']:.0f} MB, ready {row['ready']:.0f} ms", flush=True)
+                        print(f"  {engine} {'shared' if shared else 'dedicated'} n={n}: {row['mem']:.0f} MB"
+                              f" ({row['gc']:.0f} MB after a GC), ready {row['ready']:.0f} ms", flush=True)
     for engine in engines:
         report(engine, rows[engine])
     server.shutdown()
