@@ -251,10 +251,16 @@ export function createCodeLab({ section, store, schema, python, draw, notice, on
 
   /** Code that came in a link: shown, never run until the learner presses Run code. */
   lab.showShared = (code) => {
+    python.whenReady?.then((client) => client.warmCode?.(), () => {});
     ctx.dirty = true;
     pane.setCode(code);
     pane.setInfo("This code came with the link. It is shown, not run: read it, then press Run code.");
   };
   lab.pane = pane;
+  // The learner's code runs in a worker of this lab (in an embed that shares the origin's
+  // Python): it starts when the learner first turns to the pane, and boots while they read.
+  const warm = () => { python.start?.(); python.whenReady?.then((client) => client.warmCode?.(), () => {}); };
+  section.addEventListener("focusin", warm, { once: true });
+  section.addEventListener("pointerdown", warm, { once: true });
   return lab;
 }

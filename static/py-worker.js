@@ -12,8 +12,21 @@
 //                   {type: "clock", id, loading, module}      during call id, a module's lazy
 //                        archive started (loading: true) or finished loading: the page's
 //                        time limit counts the learner's own time, not these loads
-//   page -> worker  {type: "call", id, msg}                   msg: a gdlab.bridge message
+//                   {type: "start", id}                       Python started on call id (it may
+//                        have waited behind other labs' calls in a shared worker)
+//                   {type: "wait", id}                        call id is held back for the learner's
+//                        calls of another lab (a shared worker that is alive and answering)
+//   page -> worker  {type: "call", id, msg, background}       msg: a gdlab.bridge message;
+//                        background: the lab's own work that no learner's action asked for
+//                   {type: "bye", id: 0}                      the lab is going (its queued calls
+//                        are dropped)
 // Messages of any other shape are ignored.
+//
+// The same file runs as a dedicated worker (one lab) or as a SharedWorker (the embeds of
+// one origin): then each lab talks over its own port, answers go to the port that asked,
+// and the calls of every port wait in one queue where a call that is not background goes
+// ahead of any background call (learner first, across labs). Python runs one call at a
+// time either way.
 // The worker's URL may name modules to load as part of the start (`#preload=numpy.random`):
 // the page asks for those that the view's own program imports, so its first Run code
 // does not wait for a lazy archive.
@@ -24,7 +37,11 @@ const t0 = performance.now();
 let packages = [];
 const stages = {};
 const mark = (stage) => { stages[stage] = Math.round(performance.now() - t0); };
-const progress = (stage, text) => self.postMessage({ type: "progress", id: 0, stage, text });
+const shared = typeof SharedWorkerGlobalScope === "function" && self instanceof SharedWorkerGlobalScope;
+const ports = new Set(shared ? [] : [self]);
+let outcome = null;   // the "ready" or "fatal" message, sent again to a port that connects later
+const broadcast = (m) => { for (const port of ports) port.postMessage(m); };
+const progress = (stage, text) => broadcast({ type: "progress", id: 0, stage, text });
 
 async function boot() {
   progress("runtime", "loading the Python runtime and numpy");
@@ -64,10 +81,11 @@ async function boot() {
 }
 
 let callId = 0;   // the call Python is working on (0: none)
+let callPort = null;
 
 /** Tell the page that a lazy load started or ended during the current call. */
 function clock(loading, module) {
-  self.postMessage({ type: "clock", id: callId, loading: Boolean(loading), module: String(module) });
+  callPort?.postMessage({ type: "clock", id: callId, loading: Boolean(loading), module: String(module) });
 }
 
 /** The bytes at url, synchronously (a worker may): for imports, which cannot wait. */
@@ -82,9 +100,9 @@ function fetchSync(url) {
 
 const ready = boot();
 ready.then(
-  () => self.postMessage({ type: "ready", id: 0, ms: Math.round(performance.now() - t0), packages, stages }),
-  (err) => self.postMessage({ type: "fatal", id: 0, message: String(err && err.message || err) }),
-);
+  () => { outcome = { type: "ready", id: 0, ms: Math.round(performance.now() - t0), packages, stages }; },
+  (err) => { outcome = { type: "fatal", id: 0, message: String(err && err.message || err) }; },
+).then(() => { broadcast(outcome); pump(); });
 
 /** The bridge's JSON answer with its {$nd, shape} placeholders filled by the arrays. */
 function unpack(value, arrays) {
@@ -98,14 +116,17 @@ function unpack(value, arrays) {
   return value;
 }
 
-async function call(id, msg) {
+/** One call, answered on its port. */
+async function call(port, id, msg) {
   const handleJson = await ready;
   callId = id;
+  callPort = port;
   let answer;
   try {
     answer = handleJson(JSON.stringify(msg));
   } finally {
     callId = 0;
+    callPort = null;
   }
   try {
     const text = answer.get(0);
@@ -120,16 +141,82 @@ async function call(id, msg) {
     }
     list.destroy();
     const value = unpack(JSON.parse(text), arrays);
-    self.postMessage({ type: "result", id, value }, arrays.map((a) => a.buffer));
+    port.postMessage({ type: "result", id, value }, arrays.map((a) => a.buffer));
   } finally {
     answer.destroy();
   }
 }
 
-self.onmessage = (event) => {
-  const m = event.data;
-  if (!m || m.type !== "call" || typeof m.id !== "number") return;
-  call(m.id, m.msg).catch((err) => {
-    self.postMessage({ type: "error", id: m.id, message: String(err && err.message || err) });
+// The calls of every port, one at a time: the first that is not background, else the
+// oldest; in a shared worker a background call also waits until no lab has had a call of
+// the learner's for QUIET_MS (as each lab's own queue does for its own calls), so one
+// lab's prefetch or lesson does not start while the learner drags another lab's slider
+// (one already running is not interrupted: Python runs one call at a time). In a shared worker the next is picked in a task of its own, posted through a
+// MessageChannel: it comes after the ports' messages that arrived while Python was busy
+// (the same task source), so a learner's call sent meanwhile is in the queue to be picked.
+const QUIET_MS = 1500;
+const queue = [];
+let busy = false;
+let pumping = false;
+let lastLearner = -Infinity;   // when a call of the learner's last started or ended
+let quiet = 0;
+const later = shared ? new MessageChannel() : null;
+if (later) later.port1.onmessage = () => { pumping = false; next(); };
+
+function pump() {
+  if (busy || pumping || !outcome || !queue.length) return;
+  if (!later) { next(); return; }
+  pumping = true;
+  later.port2.postMessage(0);
+}
+
+function next() {
+  if (busy || !queue.length) return;
+  let i = queue.findIndex((job) => !job.background);
+  if (i < 0) {
+    const wait = shared ? lastLearner + QUIET_MS - performance.now() : 0;
+    if (wait > 0) {
+      for (const job of queue) job.port.postMessage({ type: "wait", id: job.id });
+      clearTimeout(quiet);
+      quiet = setTimeout(pump, wait);
+      return;
+    }
+    i = 0;
+  }
+  const [job] = queue.splice(i, 1);
+  busy = true;
+  if (!job.background) lastLearner = performance.now();
+  job.port.postMessage({ type: "start", id: job.id });
+  call(job.port, job.id, job.msg).catch((err) => {
+    job.port.postMessage({ type: "error", id: job.id, message: String(err && err.message || err) });
+  }).finally(() => {
+    busy = false;
+    if (!job.background) lastLearner = performance.now();
+    pump();
   });
-};
+}
+
+function listen(port) {
+  port.onmessage = (event) => {
+    const m = event.data;
+    if (m && m.type === "bye") {
+      ports.delete(port);
+      for (let i = queue.length - 1; i >= 0; i--) if (queue[i].port === port) queue.splice(i, 1);
+      return;
+    }
+    if (!m || m.type !== "call" || typeof m.id !== "number") return;
+    queue.push({ port, id: m.id, msg: m.msg, background: Boolean(m.background) });
+    pump();
+  };
+}
+
+if (shared) {
+  self.onconnect = (event) => {
+    const port = event.ports[0];
+    ports.add(port);
+    listen(port);
+    if (outcome) port.postMessage(outcome);
+  };
+} else {
+  listen(self);
+}

@@ -20,6 +20,13 @@
 // starts at once. An embedded lab (in an iframe) out of view does not start Python
 // until it comes into view (or is touched).
 //
+// Embeds of one origin share one Python (a SharedWorker, worker-client.js) for the
+// lab's own work: then a lab does not queue at all, since there is one boot for all of
+// them (and the first lab to ask starts it). Not shared: a top-level page, an engine
+// without SharedWorker, or `?shared=0` (tests and benches run both ways); then each lab
+// boots its own dedicated worker through the queue above. A lab whose shared Python fails
+// falls back to a worker of its own, quietly.
+//
 // On a second visit (this browser's Python was ready here within the last week, so
 // Pyodide's files and its compiled WebAssembly are likely cached) the handle asks for
 // Python at once instead of after the first draw: booting from the cache takes about
@@ -34,6 +41,8 @@
 //   data-python-early      "1" when Python was asked for at once (a second visit)
 //   data-python-packages   the Python packages loaded, comma-separated
 //   data-python-stages     "module:ms,pyodide:ms,numpy:ms,gdlab:ms" since the worker started
+//   data-python-shared     "1" while this lab's own work goes to the shared Python, "0" when
+//                          not (a dedicated worker, or after a fallback)
 
 const LINE = "gdlab:python-line";
 const BOOT = "gdlab:python-boot";
@@ -41,6 +50,12 @@ const PRIORITY = "gdlab:python-priority";
 const BOOT_LOCK_LIMIT_MS = 60000;   // a lab that hangs while booting lets the next one go
 const WARM_KEY = "gdlab:python-ready-at";
 const WARM_FOR_MS = 7 * 24 * 3600 * 1000;
+
+/** Whether this lab's own work goes to the shared Python: an embed, SharedWorker, not ?shared=0. */
+export function sharesPython() {
+  return window.parent !== window && typeof SharedWorker === "function"
+    && new URLSearchParams(location.search).get("shared") !== "0";
+}
 
 /** Python, started on demand: `start()` asks for the worker; `whenReady` resolves to the client. */
 export function createPythonHandle() {
@@ -57,6 +72,7 @@ export function createPythonHandle() {
   });
   markOutcome(handle);
   const view = inView();
+  const shared = sharesPython();
 
   /** Create the worker and resolve once it is ready or failed (the lock is held until then). */
   async function boot() {
@@ -66,7 +82,7 @@ export function createPythonHandle() {
     document.body.dataset.python = "starting";
     document.body.dataset.pythonStartAt = String(Math.round(performance.timeOrigin + t0));
     try {
-      handle.client = await startWorker(handle.preload);
+      handle.client = await startWorker(handle.preload, shared);
     } finally {
       go();
     }
@@ -80,6 +96,7 @@ export function createPythonHandle() {
     wanted = true;
     if (!booting) document.body.dataset.python = "queued";
     view.watch().then(() => {
+      if (shared) return boot();   // one boot for every lab: nothing to queue for
       if (touched) return jump(boot);
       line = new AbortController();
       return queue(boot, line.signal, () => { line = null; });
@@ -108,10 +125,12 @@ export function createPythonHandle() {
 }
 
 /** The worker, created (worker-client.js is loaded only now). */
-async function startWorker(preload) {
-  const { createPython } = await import("./worker-client.js");
-  return createPython({
+async function startWorker(preload, shared) {
+  const { createLabPython } = await import("./worker-client.js");
+  const py = createLabPython({
     preload,
+    shared,
+    onFallback: () => { document.body.dataset.pythonShared = "0"; },
     onProgress: (p) => setPythonText(`Python: ${describe(p)}`),
     onStatus: (s) => {
       const text = describe(s);
@@ -119,6 +138,8 @@ async function startWorker(preload) {
     },
     timeLimitMs: 10000,
   });
+  document.body.dataset.pythonShared = py.shared ? "1" : "0";
+  return py;
 }
 
 /** Mark <body> (and remember a warm start) once Python is ready, or say why it failed. */

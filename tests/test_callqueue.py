@@ -88,6 +88,33 @@ q.clock({ type: "clock", id: sent.at(-1).id, loading: true, module: "statistics"
 advance(60000);
 out.timeouts_while_loading = timeouts.length;
 q.failAll("stopped by you", "restart");
+
+// 5. a shared worker: the meter starts on the worker's "start", not when sent; a worker
+// that says nothing while our call waits there has stalled; "wait" says it is alive; the
+// calls go to another worker (requeue) with the one in flight first
+const stalls = [];
+const sq = createCallQueue({ isReady: () => true, send: (m) => sent.push({ ...m, at: now }), timeLimitMs: 1000,
+  waitStart: () => true, waitLimitMs: 3000, onStall: (why) => stalls.push(now),
+  onTimeout: (why) => timeouts.push([now, why]) });
+let smeter = null;
+track("queued", sq.call({ op: "run" }, { onStart: (m) => { smeter = m; } }));
+track("behind", sq.call({ op: "landscape" }));
+const first = sent.at(-1);
+out.shared_background_flag = first.background;
+advance(2500);                                    // waits behind other labs' calls: no time counted
+out.shared_started_before = smeter !== null;
+sq.waiting({ type: "wait", id: first.id });       // alive: the stall clock starts again
+advance(2500);
+out.stalls_after_wait = stalls.length;
+sq.start({ type: "start", id: first.id });
+advance(400);
+out.shared_ms = smeter.ms();
+out.shared_timeouts = timeouts.length;
+sq.requeue("fell back");                          // to another worker: sent again, first
+sq.pump();
+out.resent = sent.slice(-1).map((m) => m.msg.op);
+advance(3001);
+out.stalls_after_resend = stalls.length;
 await new Promise((r) => setImmediate(r));
 out.settled = settled;
 console.log(JSON.stringify(out));
@@ -126,3 +153,12 @@ def test_a_runaway_stops_at_its_limit_of_own_time(result):
 def test_stopped_while_loading_says_which_module(result):
     assert result["timeouts_while_loading"] == 1      # only the runaway's
     assert ["stuck", "restart", "statistics"] in result["settled"]
+
+
+def test_a_shared_workers_call_counts_from_its_start_and_a_silent_worker_stalls(result):
+    assert result["shared_background_flag"] is False
+    assert result["shared_started_before"] is False      # no time counted while it waits there
+    assert result["stalls_after_wait"] == 0              # "wait": the worker is alive
+    assert result["shared_ms"] == 400
+    assert result["resent"] == ["run"]                   # requeued first, to the new worker
+    assert result["stalls_after_resend"] == 1            # then silence for 3 s: stalled

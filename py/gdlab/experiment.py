@@ -86,6 +86,9 @@ STATE_KEYS: tuple[dict, ...] = (
      "run": False, "url": True},
     {"key": "id", "kind": "text", "owner": "an embed's instance id (keeps its edits apart)",
      "run": False, "url": True},
+    {"key": "shared", "kind": "text", "owner": "the page's Python: 0 keeps an embed's Python its "
+                                               "own instead of the origin's shared one",
+     "run": False, "url": True},
 )
 KEYS = tuple(k["key"] for k in STATE_KEYS if k["run"])
 

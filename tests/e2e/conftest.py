@@ -8,12 +8,17 @@ Fixtures:
   violations fail the test; a test that provokes errors on purpose lists the texts it
   expects with ``page.expect_errors(*substrings)``.
 
+``GDLAB_SHARED=0`` runs the suite as in an engine without SharedWorker (an init script
+deletes it in every frame): embeds then keep a dedicated worker each, as a top-level
+page does. The e2e suite passes both ways.
+
 The page's CSP blocks string-evaluated waits (``wait_for_function("...")``): poll
 from Python with ``wait_until`` instead.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -24,6 +29,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 import build  # noqa: E402
+
+# Run as in an engine without SharedWorker (embeds keep a dedicated worker each).
+SHARED_OFF = os.environ.get("GDLAB_SHARED") == "0"
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -72,6 +80,8 @@ def browser(playwright_session):
 @pytest.fixture(scope="session")
 def shared_context(browser):
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    if SHARED_OFF:
+        ctx.add_init_script("delete window.SharedWorker;")
     yield ctx
     ctx.close()
 

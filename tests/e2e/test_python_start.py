@@ -1,12 +1,14 @@
-"""Starting Python: the browser's Python loads numpy without a loader error, and labs
-embedded on one course page (examples/four.html) start their Pythons one at a time,
-the touched one first, an out-of-view one only once it comes into view."""
+"""Starting Python: the browser's Python loads numpy without a loader error; labs
+embedded on one course page (examples/four.html) share one Python, started once, without
+queueing; with `?shared=0` (or no SharedWorker) they start their Pythons one at a time,
+the touched one first; an out-of-view one starts only once it comes into view."""
 
 from __future__ import annotations
 
 from urllib.parse import quote
 
-from conftest import wait_until
+import pytest
+from conftest import SHARED_OFF, wait_until
 
 STATE = "() => ({...document.body.dataset})"
 
@@ -39,8 +41,23 @@ def test_python_loads_numpy_without_loader_errors(page, lab_url):
     # package-loader error among them
 
 
-def test_four_embeds_start_python_one_at_a_time(page, lab_url, host_url):
+def test_four_embeds_share_one_python_started_once(page, lab_url, host_url):
+    if SHARED_OFF:
+        pytest.skip("SharedWorker switched off")
     page.goto(f"{host_url}four.html?lab={quote(lab_url)}")
+    frames = lab_frames(page)
+    wait_until(lambda: page.evaluate(STATE).get("ready", "").count("lab") == 4, 180,
+               "four gdlab:ready messages")
+    labs = states(frames)
+    assert [(s["python"], s["pythonShared"]) for s in labs] == [("ready", "1")] * 4
+    # no lab waited for another's Python: each asked before the first was ready
+    first_ready = min(int(s["pythonReadyAt"]) for s in labs)
+    assert all(int(s["pythonStartAt"]) < first_ready for s in labs), labs
+    assert len({s["pythonStages"] for s in labs}) == 1   # one start-up, reported to each
+
+
+def test_four_embeds_start_python_one_at_a_time(page, lab_url, host_url):
+    page.goto(f"{host_url}four.html?lab={quote(lab_url + '?shared=0')}")
     frames = lab_frames(page)
     wait_until(lambda: page.evaluate(STATE).get("ready", "").count("lab") == 4, 180,
                "four gdlab:ready messages")
@@ -50,7 +67,7 @@ def test_four_embeds_start_python_one_at_a_time(page, lab_url, host_url):
 
 
 def test_the_touched_embed_jumps_the_queue(page, lab_url, host_url):
-    page.goto(f"{host_url}four.html?lab={quote(lab_url)}")
+    page.goto(f"{host_url}four.html?lab={quote(lab_url + '?shared=0')}")
     frames = lab_frames(page)
     # touch lab 4 once it waits in the line (its start-up code listens), while the first
     # Python is starting: on a warm visit every lab queues at once
@@ -64,8 +81,9 @@ def test_the_touched_embed_jumps_the_queue(page, lab_url, host_url):
     assert order.index(labs[3]) <= 1, "the touched lab started after another waiting lab"
 
 
-def test_an_embed_out_of_view_waits_until_it_is_scrolled_to(page, lab_url, host_url):
-    page.goto(f"{host_url}four.html?below=1&lab={quote(lab_url)}")
+@pytest.mark.parametrize("shared", [True, False], ids=["shared", "dedicated"])
+def test_an_embed_out_of_view_waits_until_it_is_scrolled_to(page, lab_url, host_url, shared):
+    page.goto(f"{host_url}four.html?below=1&lab={quote(lab_url + ('' if shared else '?shared=0'))}")
     frames = lab_frames(page)
     wait_until(lambda: all(s.get("python") == "ready" for s in states(frames[:3])), 180,
                "the three labs in view")
@@ -73,4 +91,7 @@ def test_an_embed_out_of_view_waits_until_it_is_scrolled_to(page, lab_url, host_
     assert below.get("python") in (None, "queued") and "pythonStartAt" not in below, below
     page.locator("#lab4").scroll_into_view_if_needed()
     wait_until(lambda: frames[3].evaluate(STATE).get("python") == "ready", 90, "lab 4's Python")
-    assert_one_at_a_time(states(frames))
+    if shared and not SHARED_OFF:
+        assert frames[3].evaluate(STATE)["pythonShared"] == "1"
+    else:
+        assert_one_at_a_time(states(frames))
