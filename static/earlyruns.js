@@ -19,7 +19,8 @@ export function createEarlyRuns(schema, view) {
   const byKey = new Map(early.map((e) => [e.key, e]));
   // Made drawable when first asked for (the first paint needs a few of a view's runs),
   // then kept: the same object each time, as the plots' caches expect.
-  const runOfEntry = (e) => e.run || (e.run = normalizeRun(e.raw));
+  // (`fromView`: numbers to the view file's 6 digits; an export asks Python for all of them)
+  const runOfEntry = (e) => e.run || (e.run = { ...normalizeRun(e.raw), fromView: true });
   const standIn = (e) => e.near || (e.near = { ...runOfEntry(e), early: true });
 
   function runOf(state, nearest) {

@@ -535,6 +535,7 @@ async function main() {
   if ((home.programs || []).some((p) => /\b(np|numpy)\.random\b/.test(p.program || ""))) python.preload = ["numpy.random"];
   const lab = setupState(catalog, boot && boot.home);
   // The code pane's programs: one cache for the pane and the notebook download.
+  lab.python = python;
   lab.programs = createPrograms({ schema: lab.schema, python, early: home.programs || [] });
   const { schema, store } = lab;
   const showError = (message) => { setText("error", message); $("status").textContent = `error: ${message}`; };

@@ -6,7 +6,8 @@
 
 import { download, notebook, plotsPng, runsCsv } from "./export.js";
 import { formatCell } from "./format.js";
-import { specState } from "./state.js";
+import { runMessage, specState } from "./state.js";
+import { normalizeRun } from "./plots.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -19,6 +20,20 @@ function markdownTable(slots) {
   const head = "| run | optimizer | lr | status | final loss | steps to tol |\n|---|---|---|---|---|---|";
   const rows = slots.map(({ label, run }) => `| ${label.replace(/\|/g, "/")} | ${run.optimizer ?? ""} | ${formatCell(run.lr_base)} | ${run.status ?? ""} | ${formatCell(run.final_loss)} | ${formatCell(run.steps_to_tol)} |`);
   return [head, ...rows].join("\n");
+}
+
+/**
+ * The slots with every run in full precision: a run drawn from the view file (6 digits,
+ * `fromView`) is asked of Python once it is ready; before that the view's numbers go.
+ */
+async function fullPrecision(lab, slots) {
+  if (!lab.python.ready || !slots.some((s) => s.run.fromView && s.state)) return slots;
+  const client = await lab.python.whenReady;
+  return Promise.all(slots.map(async (slot) => {
+    if (!slot.run.fromView || !slot.state) return slot;
+    const res = await client.call(runMessage(slot.state)).catch(() => null);
+    return res && !res.error ? { ...slot, run: normalizeRun(res) } : slot;
+  }));
 }
 
 export function mountRunTools(lab, { keptMax, keptSpec, sameRun, setText }) {
@@ -34,8 +49,8 @@ export function mountRunTools(lab, { keptMax, keptSpec, sameRun, setText }) {
   });
   $("clear-kept").addEventListener("click", () => store.change("kept", [], "clear"));
 
-  $("download-csv").addEventListener("click", () => {
-    download(`${fileStem(store.get())}.csv`, runsCsv(lab.view.slots()), "text/csv");
+  $("download-csv").addEventListener("click", async () => {
+    download(`${fileStem(store.get())}.csv`, runsCsv(await fullPrecision(lab, lab.view.slots())), "text/csv");
   });
   $("download-png").addEventListener("click", async () => {
     try {
