@@ -112,9 +112,10 @@ def ensure_browsers() -> None:
 def copy_site() -> None:
     (DIST / "static/vendor").mkdir(parents=True)
     shutil.copy2(ROOT / "index.html", DIST / "index.html")
-    for path in (ROOT / "static").iterdir():
+    for path in (ROOT / "static").rglob("*"):   # the modules in their folders, as in the source
         if path.suffix in (".js", ".css") and path.name != "editor-entry.js":
-            shutil.copy2(path, DIST / "static" / path.name)
+            (DIST / "static" / path.relative_to(ROOT / "static")).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, DIST / "static" / path.relative_to(ROOT / "static"))
     shutil.copy2(NODE / "plotly.js-cartesian-dist-min/plotly-cartesian.min.js",
                  DIST / "static/vendor/plotly.min.js")
 
@@ -126,13 +127,14 @@ def copy_site() -> None:
 # found from import.meta.url); one request instead of ~30 matters most on a
 # course page whose four embeds share the six connections of HTTP/1.1: measured with
 # bench/bench_page.py, their JavaScript came 0.5-1 s after one embed's.
-PAGE_ENTRIES = ("main.js", "layout.js")
+PAGE_ENTRIES = ("main.js", "lab/layout.js")   # bundled to static/main.js and static/layout.js
 
 
 def bundle_page() -> None:
     run(str(NODE / ".bin/esbuild"), *(f"static/{name}" for name in PAGE_ENTRIES), "--bundle",
         "--splitting", "--format=esm", "--minify", "--sourcemap", "--log-level=warning",
-        "--external:./vendor/*", "--chunk-names=[name]-[hash]", f"--outdir={DIST / 'static'}")
+        "--external:./vendor/*", "--entry-names=[name]", "--chunk-names=[name]-[hash]",
+        f"--outdir={DIST / 'static'}")
     # The chunks the entries import are preloaded with them, not found one round trip later.
     chunks = sorted({name for entry in PAGE_ENTRIES for name in
                      re.findall(r'(?:from|import)"\./(chunk-[A-Z0-9]+\.js)"', (DIST / "static" / entry).read_text())})
@@ -142,7 +144,7 @@ def bundle_page() -> None:
 
 
 def bundle_editor() -> None:
-    run(str(NODE / ".bin/esbuild"), "static/editor-entry.js", "--bundle", "--format=esm",
+    run(str(NODE / ".bin/esbuild"), "static/code/editor-entry.js", "--bundle", "--format=esm",
         "--minify", "--log-level=warning", f"--outfile={DIST / 'static/vendor/codemirror.js'}")
     for path in (DIST / "static/vendor").glob("*.js"):   # served as is by `serve`, not squeezed per request
         precompress(path)
@@ -520,7 +522,7 @@ def needs_build() -> bool:
     if not stamp.exists():
         return True
     built = stamp.stat().st_mtime
-    sources = [ROOT / "index.html", ROOT / "build.py", *(ROOT / "static").iterdir(),
+    sources = [ROOT / "index.html", ROOT / "build.py", *(ROOT / "static").rglob("*"),
                *(ROOT / "py/gdlab").glob("*.py")]
     return any(p.stat().st_mtime > built for p in sources)
 

@@ -68,7 +68,7 @@ SLIDER = """async (n) => {
 }"""
 
 SWEEP = """async () => {
-  const { createPython } = await import('./static/worker-client.js');
+  const { createPython } = await import('./static/python/worker-client.js');
   const py = createPython({});
   await py.ready;
   const msg = { op: 'sweep', surface: 'rosenbrock', optimizer: 'sgd', steps: 500,

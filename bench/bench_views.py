@@ -4,7 +4,7 @@
 - paint: a link's first path on screen, cold (a new browser profile per visit), against
   the paint floor: a bare page that loads the same Plotly and draws the same figure
   (the view's contour or curve with its path, and the loss curve) from the same file.
-  The lab's first path is its sketch (static/sketch.js); when Plotly's figure replaced
+  The lab's first path is its sketch (static/plots/sketch.js); when Plotly's figure replaced
   it is printed beside;
 - slider -> redrawn plots (p50 / p95) on a 1000-step bowl with no kept runs and with
   four kept 1000-step runs, against the redraw floor: a bare Plotly.restyle of two

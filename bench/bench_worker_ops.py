@@ -4,7 +4,7 @@
 - a 41 x 41 slice of `noisy-labels` and of `regression-10k` (issue 18: <= 3x);
 - 1000 full-batch Adam steps of a 2-16-16-1 network on 200 rows (issue 19: <= 3x).
 
-The worker is the lab's own (static/worker-client.js on the built dist/, in headless
+The worker is the lab's own (static/python/worker-client.js on the built dist/, in headless
 Chromium); CPython runs gdlab.bridge.handle in this process, one BLAS thread (Pyodide
 has one). Each figure is the median of --repeats calls after one warm-up call.
 
@@ -39,7 +39,7 @@ OPS = {
 }
 
 IN_WORKER = """async ([msg, n]) => {
-  const { createPython } = await import('/static/worker-client.js');
+  const { createPython } = await import('/static/python/worker-client.js');
   const py = window.__py || (window.__py = createPython({ timeLimitMs: 120000 }));
   await py.ready;
   const first = await py.call(msg);

@@ -10,26 +10,26 @@
 // CPython) draw the page before Python is ready, first as a sketch (sketch.js) and then,
 // once Plotly has loaded, with Plotly; Python starts once the sketch is drawn.
 
-import { bindControls, fillSelect, makeCodecs, renderHyperFields } from "./controls.js";
-import { formatCoord, formatLoss } from "./format.js";
-import { createPlots, normalizeRun } from "./plots.js";
-import { canonical, createStore, keptSpec, makeSchema, runMessage, sameRun, sliderScale, specState, KEPT_MAX, LIMITS } from "./state.js";
-import { describeIgnored, parseQuery, writeUrl } from "./url.js";
-import { createLessonPanel, groupPresets } from "./lessonpanel.js";
-import { mountShare } from "./share.js";
-import { createPythonHandle, describe, setPythonText } from "./python-start.js";
-import { createRuns } from "./runs.js";
-import { createPrograms } from "./program.js";
-import { applyLayout } from "./layout.js";
-import { createPlayer } from "./player.js";
-import { createEmbed, embedded } from "./embed.js";
-import { createRunTable } from "./runtable.js";
-import { mountRunTools } from "./runtools.js";
-import { createSweepPlot } from "./sweepplot.js";
-import { createSchedulePlot } from "./schedplot.js";
-import { bandGradient, bands, regimeAt, valueText } from "./regimes.js";
-import { createLines, pointOf, projectRun, sliceMessage, sliceSurface } from "./slice.js";
-import { createLinePlot } from "./lineplot.js";
+import { bindControls, fillSelect, makeCodecs, renderHyperFields } from "./state/controls.js";
+import { formatCoord, formatLoss } from "./state/format.js";
+import { createPlots, normalizeRun } from "./plots/plots.js";
+import { canonical, createStore, keptSpec, makeSchema, runMessage, sameRun, sliderScale, specState, KEPT_MAX, LIMITS } from "./state/state.js";
+import { describeIgnored, parseQuery, writeUrl } from "./state/url.js";
+import { createLessonPanel, groupPresets } from "./lab/lessonpanel.js";
+import { mountShare } from "./lab/share.js";
+import { createPythonHandle, describe, setPythonText } from "./python/python-start.js";
+import { createRuns } from "./lab/runs.js";
+import { createPrograms } from "./python/program.js";
+import { applyLayout } from "./lab/layout.js";
+import { createPlayer } from "./lab/player.js";
+import { createEmbed, embedded } from "./lab/embed.js";
+import { createRunTable } from "./lab/runtable.js";
+import { mountRunTools } from "./lab/runtools.js";
+import { createSweepPlot } from "./plots/sweepplot.js";
+import { createSchedulePlot } from "./plots/schedplot.js";
+import { bandGradient, bands, regimeAt, valueText } from "./plots/regimes.js";
+import { createLines, pointOf, projectRun, sliceMessage, sliceSurface } from "./plots/slice.js";
+import { createLinePlot } from "./plots/lineplot.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -407,7 +407,7 @@ function frameKey(state) {
 function startCodeLab(lab) {
   const { store, schema, parsed } = lab;
   if (store.get().embed) return;   // an embed shows no code pane: do not load the editor
-  import("./codelab.js").then(({ createCodeLab, decodeCode }) => {
+  import("./code/codelab.js").then(({ createCodeLab, decodeCode }) => {
     lab.codeLab = createCodeLab({
       section: $("code-pane"), store, schema, python, draw: (res, opts) => showUserResult(lab, res, opts),
       notice: (text) => setText("notice", text), onEdit: lab.scheduleUrl,

@@ -1,4 +1,4 @@
-"""The worker client's call queue (static/worker-client.js), run in node with a fake
+"""The worker client's call queue (static/python/worker-client.js), run in node with a fake
 clock: the learner's calls go before the lab's background calls, and a call's time limit
 counts only its own time (never its wait in the queue, never a module's lazy load)."""
 
@@ -126,7 +126,7 @@ def result():
     if shutil.which("node") is None:
         pytest.skip("node is not installed")
     proc = subprocess.run(["node", "--input-type=module", "-e", SCRIPT, "--",
-                           (ROOT / "static/worker-client.js").as_uri()],
+                           (ROOT / "static/python/worker-client.js").as_uri()],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])

@@ -1,5 +1,5 @@
 """The core's shape: imports at the top, no import cycle, no data built at import time,
-no function longer than about 80 lines (in py/gdlab/ and in static/*.js)."""
+no function longer than about 80 lines (in py/gdlab/ and in static/**/*.js)."""
 
 import ast
 import re
@@ -13,9 +13,9 @@ PACKAGE = Path(__file__).resolve().parents[1] / "py" / "gdlab"
 MODULES = sorted(p.stem for p in PACKAGE.glob("*.py"))
 # The page's hand-written modules. The bundles (vendor/plotly.min.js, vendor/codemirror.js
 # built from editor-entry.js) and config.js are written into dist/ by build.py, never here;
-# static/vendor/ would be skipped anyway (no recursion).
+# there is no static/vendor/ in the source.
 STATIC = PACKAGE.parents[1] / "static"
-JS_FILES = sorted(STATIC.glob("*.js"))
+JS_FILES = sorted(STATIC.rglob("*.js"))
 
 
 def _tree(name: str) -> ast.Module:

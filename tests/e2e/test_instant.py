@@ -43,7 +43,7 @@ def test_a_link_paints_its_runs_before_python_is_ready(page, lab_url, query, run
     assert page.get_by_role("status").first.inner_text().startswith("step ")
 
 
-# --- the sketch: the first picture, drawn before Plotly has loaded (static/sketch.js) ---
+# --- the sketch: the first picture, drawn before Plotly has loaded (static/plots/sketch.js) ---
 
 PLOT_BOX = """(id) => {
   // the plot area of a graph in device pixels: the margins plots.js gives Plotly

@@ -80,7 +80,7 @@ def test_removing_one_embed_leaves_the_others_working(page, lab_url, host_url, s
 
 
 RUNAWAY = """async () => {
-  const { createLabPython } = await import(new URL('static/worker-client.js', location.href).href);
+  const { createLabPython } = await import(new URL('static/python/worker-client.js', location.href).href);
   const py = createLabPython({ shared: true, timeLimitMs: 10000 });
   window.runaway = { py, state: 'running', shared: py.shared };
   await py.ready;

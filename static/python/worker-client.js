@@ -287,7 +287,8 @@ export function createPython({ onProgress, onStatus, onFallback, timeLimitMs = 1
 
   function start(asShared) {
     readiness.renew();
-    const url = new URL("./py-worker.js", import.meta.url);
+    // the worker sits at static/ beside config.js and the bundle (this module may run bundled or not)
+    const url = new URL("static/py-worker.js", document.baseURI);
     const port = asShared ? connectShared(url, (why) => fallback(`the shared Python stopped: ${why}`)) : null;
     py.shared = Boolean(port);
     if (!port) { worker = dedicatedWorker(url, preload, receive, (why) => restart(why, "crash")); return; }

@@ -6,7 +6,7 @@
 //
 // Numbers come from the core (each run's summary); text is inserted as text.
 
-import { formatCell, formatLr } from "./format.js";
+import { formatCell, formatLr } from "../state/format.js";
 
 const COLUMNS = [
   ["optimizer", "optimizer"], ["lr", "lr"], ["status", "status"], ["final loss", "final_loss"],

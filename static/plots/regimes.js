@@ -7,7 +7,7 @@
 //   bands(sweep, toPos, max) -> [{ from, to, word }] in slider positions
 //   valueText(lr, regime)  -> "0.26 — diverges (above 2/λmax = 0.25)"
 
-import { formatLr } from "./format.js";
+import { formatLr } from "../state/format.js";
 
 export const REGIME_COLORS = {
   crawls: "#56B4E9", converges: "#009E73", "overshoots but converges": "#E69F00",

@@ -13,7 +13,7 @@
 // Loaded by index.html as its own module before main.js; nothing in main.js calls it.
 // `applyLayout(state)` may be called again when the state's `embed` or `controls` change.
 
-import { parseControls } from "./url.js";
+import { parseControls } from "../state/url.js";
 
 const root = document.documentElement;
 const $ = (id) => document.getElementById(id);

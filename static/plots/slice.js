@@ -11,7 +11,7 @@
 //   const lines = createLines({ python, redraw }) // the `Loss along a line` of each drawn run:
 //   lines.remember(state, plane.line); lines.of(slots) -> [{id, label, color, t, loss}]
 
-import { canonical, runMessage } from "./state.js";
+import { canonical, runMessage } from "../state/state.js";
 
 const rows = (x) => (x && x.shape ? Array.from({ length: x.shape[0] },
   (_, i) => Array.from(x.data.subarray(i * x.shape[1], (i + 1) * x.shape[1]))) : x);

@@ -9,7 +9,7 @@
 //   const plot = createSweepPlot(div, note, { onPick });
 //   plot.show(sweep, lr, { lossLog, minLoss })     sweep: runs.sweepOf(state) or null
 
-import { formatLr } from "./format.js";
+import { formatLr } from "../state/format.js";
 import { REGIME_COLORS, regimeAt } from "./regimes.js";
 import { FONT, PLOT_BG } from "./theme.js";
 

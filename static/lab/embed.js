@@ -7,7 +7,7 @@
 //   const embed = createEmbed({ store, schema, notice, passthrough });
 //   embed.ready(); embed.result(run)
 
-import { applyParams, describeIgnored } from "./url.js";
+import { applyParams, describeIgnored } from "../state/url.js";
 
 export const embedded = window.parent !== window;
 

@@ -7,7 +7,7 @@
 //   programs.known(state)        the program text now, or null
 //   await programs.of(state)     the program text (asks Python when it is not known)
 
-import { canonical, runMessage, specState } from "./state.js";
+import { canonical, runMessage, specState } from "../state/state.js";
 
 const keyOf = (state) => canonical([runMessage(state), state.preset || null]);
 

@@ -8,8 +8,8 @@
 //   early.runOf(state, nearest)   the precomputed run of this state; with `nearest`, else
 //                                 the same experiment's at the nearest lr (`early: true`); or null
 
-import { normalizeRun } from "./plots.js";
-import { canonical, runMessage, sameButLr, specState } from "./state.js";
+import { normalizeRun } from "../plots/plots.js";
+import { canonical, runMessage, sameButLr, specState } from "../state/state.js";
 
 export function createEarlyRuns(schema, view) {
   const early = ((view && view.runs) || []).map(({ spec, run }) => {

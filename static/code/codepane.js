@@ -11,7 +11,7 @@ import {
   EditorView, basicSetup, python, keymap, Decoration, EditorState, StateField,
   StateEffect, Prec, indentWithTab,
 } from "./vendor/codemirror.js";
-import { readLr, writeLr } from "./lrline.js";
+import { readLr, writeLr } from "../plots/lrline.js";
 
 const LR_REST_MS = 150;
 const markLine = StateEffect.define();

@@ -16,10 +16,10 @@
 // view's file computed at build time (static/views/, see py/gdlab/views.py). `onChange` fires when an answer arrives;
 // the page then asks for the view again (state -> runs -> plots, one way).
 
-import { formatLr } from "./format.js";
-import { normalizeRun } from "./plots.js";
-import { COMPARE_COLOR, PATH_COLOR, RUN_COLORS } from "./theme.js";
-import { canonical, runMessage, sameRun, specState } from "./state.js";
+import { formatLr } from "../state/format.js";
+import { normalizeRun } from "../plots/plots.js";
+import { COMPARE_COLOR, PATH_COLOR, RUN_COLORS } from "../plots/theme.js";
+import { canonical, runMessage, sameRun, specState } from "../state/state.js";
 import { createEarlyRuns } from "./earlyruns.js";
 import { createSweeps } from "./sweeps.js";
 

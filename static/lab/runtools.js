@@ -5,9 +5,9 @@
 // code lab (for the program a notebook carries).
 
 import { download, notebook, plotsPng, runsCsv } from "./export.js";
-import { formatCell } from "./format.js";
-import { runMessage, specState } from "./state.js";
-import { normalizeRun } from "./plots.js";
+import { formatCell } from "../state/format.js";
+import { runMessage, specState } from "../state/state.js";
+import { normalizeRun } from "../plots/plots.js";
 
 const $ = (id) => document.getElementById(id);
 

@@ -10,7 +10,7 @@
 // Everything shown comes from the core (`lesson` and `check` ops) and is inserted as
 // text, never as HTML.
 
-import { formatCell } from "./format.js";
+import { formatCell } from "../state/format.js";
 
 const CHECK_TIME_LIMIT_MS = 10000;   // the learner's own time, as Run code's
 

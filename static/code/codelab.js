@@ -13,8 +13,8 @@
 // `python` is main.js's handle ({ready, client, whenReady, start}).
 
 import { mountCodePane } from "./codepane.js";
-import { readLr } from "./lrline.js";
-import { sameButLr } from "./state.js";
+import { readLr } from "../plots/lrline.js";
+import { sameButLr } from "../state/state.js";
 
 // The learner's own time (a module's lazy load, the lab's start and queued calls never
 // count): long enough for real programs, short enough that a runaway does not linger.

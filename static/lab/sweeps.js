@@ -7,8 +7,8 @@
 //   sweeps.prefetch(state)      ask Python for this experiment's sweep (once)
 //   sweeps.sweepOf(state)       {lrs, status, final_loss, diverged_at, thresholds} or null
 
-import { normalizeRun } from "./plots.js";
-import { canonical, runMessage, sliderScale } from "./state.js";
+import { normalizeRun } from "../plots/plots.js";
+import { canonical, runMessage, sliderScale } from "../state/state.js";
 
 const SWEEP_MAX_POINTS = 260000;    // prefetch every slider notch when K·(steps+1) is at most this
 const SWEEP_MAX_WORK = 2e6;         // ... and K·(steps+1)·(1 + data rows) at most 4x this
