@@ -161,9 +161,10 @@ def main() -> None:
         base = "?surface=bowl&optimizer=sgd&steps=1000&lr=0.01"
         keep = "&keep=" + ";".join(f"{o},{lr},steps:1000" for o, lr in
                                    [("sgd", 0.02), ("momentum", 0.01), ("adam", 0.05), ("nesterov", 0.005)])
-        none, four, floors, short = [], [], [], []
+        none, four, floors, short, many = [], [], [], [], []
         for _ in range(args.repeats):
             short += slider(page, lab + "?surface=bowl&optimizer=sgd&steps=200&lr=0.05")
+            many += slider(page, lab + "?surface=linreg")     # 4 weights: the path on its slice
             none += slider(page, lab + base)
             four += slider(page, lab + base + keep)
             page.goto(f"{lab}")
@@ -175,6 +176,8 @@ def main() -> None:
         print(f"redraw floor (restyle 2 x 201 points): p50 {pct(floors, 0.5):.1f} ms  p95 {f95:.1f} ms")
         print(f"slider -> redraw, 200-step bowl (sweep + redraw): p50 {pct(short, 0.5):.1f} ms  "
               f"p95 {pct(short, 0.95):.1f} ms  = {pct(short, 0.95) / f95:.2f}x the floor")
+        print(f"slider -> redraw, d > 2 (linreg, the path projected on its slice): p50 {pct(many, 0.5):.1f} ms  "
+              f"p95 {pct(many, 0.95):.1f} ms  = {pct(many, 0.95) / f95:.2f}x the floor")
         for label, t in (("no kept runs", none), ("4 kept runs ", four)):
             print(f"slider -> redraw, 1000-step bowl, {label}: p50 {pct(t, 0.5):.1f} ms  p95 {pct(t, 0.95):.1f} ms"
                   f"  = {pct(t, 0.95) / f95:.2f}x the floor")

@@ -213,6 +213,7 @@ function createSlices({ schema, store, plots, home, redraw }) {
   let timer = 0;
   const keyOf = (state) => canonical(sliceMessage(state));
   const lines = createLines({ python, redraw });
+  let linesShown = false;
   const linePlot = createLinePlot($("line-plot"));
 
   async function show(s, answer, key, state) {
@@ -251,6 +252,7 @@ function createSlices({ schema, store, plots, home, redraw }) {
   }
 
   function leave() {
+    if (!plane && !planeOf) return;   // nothing of a slice on screen (every 2-D notch comes here)
     plane = null;
     planeOf = "";
     $("slice-caption").hidden = true;
@@ -260,7 +262,7 @@ function createSlices({ schema, store, plots, home, redraw }) {
 
   return {
     ensure, leave,
-    showLines: (slots) => linePlot.show(plane ? lines.of(slots) : null),
+    showLines: (slots) => { if (plane || linesShown) linePlot.show(plane ? lines.of(slots) : null); linesShown = Boolean(plane); },
     project: (run) => (plane ? projectRun(run, plane) : run),
     pick: (point) => (plane ? pointOf(plane, point) : point),
   };
@@ -346,8 +348,11 @@ function createView({ schema, store, plots, runs, embed, project = (run) => run,
     }
     const state = store.get();
     lrViews.cursor(l, player.cursor);
-    const drawn = shown().map((slot) => ({ ...slot, run: project(slot.run) }));
-    showLines(shown());
+    const slots = shown();
+    // on a slice, the runs as (α, β) on its plane; else the slots as they are
+    const drawn = slots.some((slot) => project(slot.run) !== slot.run)
+      ? slots.map((slot) => ({ ...slot, run: project(slot.run) })) : slots;
+    showLines(slots);
     return plots.showRuns(drawn, player.cursor, { steps: state.steps, key: frameKey(state) });
   }
 
