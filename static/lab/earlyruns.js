@@ -9,12 +9,12 @@
 //                                 the same experiment's at the nearest lr (`early: true`); or null
 
 import { normalizeRun } from "../plots/plots.js";
-import { canonical, runMessage, sameButLr, specState } from "../state/state.js";
+import { runKey, sameButLr, specState } from "../state/state.js";
 
 export function createEarlyRuns(schema, view) {
   const early = ((view && view.runs) || []).map(({ spec, run }) => {
     const state = specState(schema, spec);
-    return { state, key: canonical(runMessage(state)), raw: run, run: null };
+    return { state, key: runKey(state), raw: run, run: null };
   });
   const byKey = new Map(early.map((e) => [e.key, e]));
   // Made drawable when first asked for (the first paint needs a few of a view's runs),
@@ -24,7 +24,7 @@ export function createEarlyRuns(schema, view) {
   const standIn = (e) => e.near || (e.near = { ...runOfEntry(e), early: true });
 
   function runOf(state, nearest) {
-    const exact = byKey.get(canonical(runMessage(state)));
+    const exact = byKey.get(runKey(state));
     if (exact || !nearest) return exact ? runOfEntry(exact) : null;
     let best = null;
     const dist = (e) => Math.abs(Math.log(e.state.lr / state.lr));

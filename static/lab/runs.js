@@ -19,15 +19,13 @@
 import { formatLr } from "../state/format.js";
 import { normalizeRun } from "../plots/plots.js";
 import { COMPARE_COLOR, PATH_COLOR, RUN_COLORS } from "../plots/theme.js";
-import { canonical, runMessage, sameRun, specState } from "../state/state.js";
+import { runKey, runMessage, sameRun, specState } from "../state/state.js";
 import { createEarlyRuns } from "./earlyruns.js";
 import { createSweeps } from "./sweeps.js";
 
 const CACHE_SIZE = 800;
 const FIXED_TIME_LIMIT_MS = 20000;
 
-/** The cache key of a state's run: its bridge message, keys sorted. */
-export const keyOf = (state) => canonical(runMessage(state));
 
 /** A short label for a run that differs from the view's defaults in `spec`. */
 export function runLabel(schema, state) {
@@ -91,7 +89,7 @@ function createRunSource({ schema, python, view, onChange }) {
    * asked of Python; meanwhile, for the live run, the view's run at the nearest lr, or null.
    */
   function runOf(state, live) {
-    const key = keyOf(state);
+    const key = runKey(state);
     const hit = cache.get(key);
     if (hit) return hit;
     const known = early.runOf(state, false);
@@ -118,7 +116,7 @@ function presetSpecs(schema, state) {
 /** The runs drawn beside the live one: a preset's others, kept runs, a full-batch twin. */
 function otherSlots(schema, src, state, matched) {
   const slot = (id, label, color, s, kind) => ({ id, label, color, run: src.runOf(s, false), live: false,
-    kind, state: s, error: src.errors.get(keyOf(s)) || "" });
+    kind, state: s, error: src.errors.get(runKey(s)) || "" });
   const slots = [];
   let c = 0;
   for (const p of presetSpecs(schema, state)) {
@@ -156,7 +154,7 @@ export function createRuns({ schema, python, view: view0, onChange }) {
       return { id: "live", label: "Your code", color: PATH_COLOR, run: user, live: true, traceName: "path", state };
     }
     let run = src.runOf(state, true);
-    const exact = src.cache.has(keyOf(state));
+    const exact = src.cache.has(runKey(state));
     api.approx = Boolean(run && !exact);
     if (run) lastLive = run;
     else if (lastLive && lastLive.surface === state.surface) run = lastLive;   // until the new one comes

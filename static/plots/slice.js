@@ -11,7 +11,7 @@
 //   const lines = createLines({ python, redraw }) // the `Loss along a line` of each drawn run:
 //   lines.remember(state, plane.line); lines.of(slots) -> [{id, label, color, t, loss}]
 
-import { canonical, runMessage } from "../state/state.js";
+import { runKey, runMessage } from "../state/state.js";
 
 const rows = (x) => (x && x.shape ? Array.from({ length: x.shape[0] },
   (_, i) => Array.from(x.data.subarray(i * x.shape[1], (i + 1) * x.shape[1]))) : x);
@@ -94,7 +94,6 @@ export function sliceMessage(state) {
 export function createLines({ python, redraw }) {
   const cache = new Map();     // run key -> {t, loss}
   const asked = new Set();
-  const keyOf = (state) => canonical(runMessage(state));
 
   function ask(state, key) {
     if (asked.has(key) || !python.ready) return;
@@ -108,12 +107,12 @@ export function createLines({ python, redraw }) {
   }
 
   return {
-    remember: (state, line) => cache.set(keyOf(state), line),
+    remember: (state, line) => cache.set(runKey(state), line),
     of(slots) {
       const out = [];
       for (const slot of slots) {
         if (!slot.state || !slot.run) continue;
-        const key = keyOf(slot.state);
+        const key = runKey(slot.state);
         const line = cache.get(key);
         if (line) out.push({ id: slot.id, label: slot.label, color: slot.color, ...line });
         else ask(slot.state, key);

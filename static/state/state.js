@@ -200,6 +200,9 @@ export function canonical(value) {
   return JSON.stringify(value ?? null);
 }
 
+/** The key of a state's run: its bridge message as canonical JSON (caches file runs by it). */
+export const runKey = (state) => canonical(runMessage(state));
+
 /** True when two states describe the same experiment apart from the learning rate. */
 export function sameButLr(a, b) {
   const strip = (s) => canonical([s.surface, s.optimizer, s.steps, s.start, s.hyper, s.extra || {}]);
