@@ -110,7 +110,7 @@ def ensure_browsers() -> None:
 # --- build -------------------------------------------------------------------------
 
 def copy_site() -> None:
-    (DIST / "static/vendor").mkdir(parents=True)
+    (DIST / "static/vendor").mkdir(parents=True, exist_ok=True)
     shutil.copy2(ROOT / "index.html", DIST / "index.html")
     for path in (ROOT / "static").rglob("*"):   # the modules in their folders, as in the source
         if path.suffix in (".js", ".css") and path.name != "editor-entry.js":

@@ -13,7 +13,7 @@
 import { bindControls, fillSelect, makeCodecs, renderHyperFields } from "./state/controls.js";
 import { formatCoord, formatLoss } from "./state/format.js";
 import { createPlots, normalizeRun } from "./plots/plots.js";
-import { canonical, createStore, keptSpec, makeSchema, runMessage, sameRun, sliderScale, specState, KEPT_MAX, LIMITS } from "./state/state.js";
+import { canonical, createStore, dimOf, keptSpec, makeSchema, runMessage, sameRun, sliderScale, specState, KEPT_MAX, LIMITS } from "./state/state.js";
 import { describeIgnored, parseQuery, writeUrl } from "./state/url.js";
 import { createLessonPanel, groupPresets } from "./lab/lessonpanel.js";
 import { mountShare } from "./lab/share.js";
@@ -30,6 +30,7 @@ import { createSchedulePlot } from "./plots/schedplot.js";
 import { bandGradient, bands, regimeAt, valueText } from "./plots/regimes.js";
 import { createLines, pointOf, projectRun, sliceMessage, sliceSurface } from "./plots/slice.js";
 import { createLinePlot } from "./plots/lineplot.js";
+import { createNetView } from "./lab/netview.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -323,7 +324,8 @@ function createLrViews({ schema, store, runs }) {
 }
 
 /** The view: runs -> plots, table and status line. Returns { draw, refresh }. */
-function createView({ schema, store, plots, runs, embed, project = (run) => run, showLines = () => {} }) {
+function createView({ schema, store, plots, runs, embed, project = (run) => run, showLines = () => {},
+  showBoundary = () => {} }) {
   const lrViews = createLrViews({ schema, store, runs });
   const hidden = new Set();
   let slots = [];
@@ -353,6 +355,7 @@ function createView({ schema, store, plots, runs, embed, project = (run) => run,
     const drawn = slots.some((slot) => project(slot.run) !== slot.run)
       ? slots.map((slot) => ({ ...slot, run: project(slot.run) })) : slots;
     showLines(slots);
+    showBoundary(l, player.cursor);
     return plots.showRuns(drawn, player.cursor, { steps: state.steps, key: frameKey(state) });
   }
 
@@ -510,7 +513,12 @@ async function onState(lab, state, prev) {
       renderHyperFields($("schedule-params"), schema.schedules.get(name), "schedule");
     }
   }
-  $("slice-fieldset").hidden = state.start.length <= 2;
+  const network = Boolean(schema.surfaces.get(state.surface).network);
+  $("net-fieldset").hidden = !network;
+  $("start").disabled = network;
+  $("start-help").textContent = network ? "a network starts from its init seed's weights" : "or click the landscape";
+  document.documentElement.classList.toggle("net", network);
+  $("slice-fieldset").hidden = dimOf(schema, state) <= 2;
   $("slice-seed").disabled = state.slice !== "random";
   $("axes").disabled = state.slice !== "coords";
   if (!prev || prev.surface !== state.surface || prev.extra.batch_size !== state.extra.batch_size
@@ -547,14 +555,19 @@ async function main() {
   lab.plots = createPlots($("landscape-bg"), $("landscape"), $("curve"), {
     onPick: (picked) => {
       const s = schema.surfaces.get(store.get().surface);
+      if (s.network) {   // its start is its init seed's: d weights would not fit a link
+        setText("notice", "A network starts from its init seed's weights: change Init seed (Settings, Network) to start elsewhere.");
+        return;
+      }
       const point = lab.surfaces.pick(picked);   // on a slice: the d weights at (α, β)
       store.change("start", point.map((v, i) => roundTo(v, s.bounds[i])), "pick");
     },
   });
   lab.embed = createEmbed({ store, schema, passthrough: lab.schema.passthrough, notice: (t) => setText("notice", t) });
   lab.runs = createRuns({ schema, python, view: home, onChange: () => lab.view.refresh() });
+  const netView = createNetView({ schema, python, home, redraw: () => lab.view.draw() });
   lab.view = createView({ ...lab, embed: lab.embed, project: (run) => lab.surfaces.project(run),
-    showLines: (slots) => lab.surfaces.showLines(slots) });
+    showLines: (slots) => lab.surfaces.showLines(slots), showBoundary: netView.show });
   lab.surfaces = createSurfaces({ schema, store, plots: lab.plots, home, showError,
     redraw: () => lab.view.refresh() });
   lab.lessonPanel = createLessonPanel({ section: $("results"), store, schema, python, codeLab: () => lab.codeLab,

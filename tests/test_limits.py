@@ -86,7 +86,8 @@ def test_state_keys_list_every_key_once_and_give_the_core_keys():
                                                       "start", "hyper", "schedule", "batch_size",
                                                       "seed", "preset", "embed", "controls", "keep",
                                                       "code", "id", "slice", "slice_seed",
-                                                      "slice_at", "axes", "shared"}
+                                                      "slice_at", "axes", "shared", "layers",
+                                                      "activation", "init_seed"}
     by = {k["key"]: k for k in specs}
     assert by["steps"]["max"] == CATALOG["limits"]["steps_max"]
     assert by["lr"]["max"] == CATALOG["limits"]["lr_max"] and by["lr"]["min_exclusive"]

@@ -58,8 +58,8 @@ STATE_KEYS: tuple[dict, ...] = (
     {"key": "seed", "kind": "int", "min": 0, "max": SEED_MAX, "run": True, "url": True,
      "reason": f"must be a whole number from 0 to {SEED_MAX}"},
     # A network's settings ("of": catalog.networks, whose entries describe them in full).
-    # The core runs them; the page's query string does not carry them yet ("url": False).
-    *({"key": k["key"], "kind": k["kind"], "of": "networks", "run": True, "url": False,
+    # The page's query string carries them where they differ from the defaults.
+    *({"key": k["key"], "kind": k["kind"], "of": "networks", "run": True, "url": True,
        **({"min": k["min"], "max": k["max"]} if k["kind"] == "int" else {}),
        **({"separator": k["separator"]} if "separator" in k else {}), "reason": k["reason"]}
       for k in networks.SETTINGS),

@@ -35,11 +35,12 @@ export function runLabel(schema, state) {
   const defaults = Object.fromEntries((o?.hypers || []).map((h) => [h.name, h.default]));
   for (const [k, v] of Object.entries(state.hyper || {})) if (v !== defaults[k]) parts.push(`${k} ${v}`);
   const s = schema.surfaces.get(state.surface);
-  if (s && state.start.some((v, i) => v !== s.start[i])) parts.push(`from (${state.start.join(", ")})`);
+  if (s && s.start.length && state.start.some((v, i) => v !== s.start[i])) parts.push(`from (${state.start.join(", ")})`);
   if (s && state.steps !== s.steps) parts.push(`${state.steps} steps`);
   const sched = state.extra && state.extra.schedule;
   if (sched) parts.push(`${typeof sched === "string" ? sched : sched.name} schedule`);
   if (state.extra && state.extra.batch_size) parts.push(`batch ${state.extra.batch_size}`);
+  if (state.extra && state.extra.init_seed !== undefined) parts.push(`init seed ${state.extra.init_seed}`);
   return parts.join(", ");
 }
 
@@ -93,13 +94,15 @@ function createRunSource({ schema, python, view, onChange }) {
     const hit = cache.get(key);
     if (hit) return hit;
     const known = early.runOf(state, false);
-    if (known) { remember(key, known); return known; }
+    if (known && !known.projected) { remember(key, known); return known; }
     if (!python.ready) {
       python.start();
-      return early.runOf(state, live);
+      return known || early.runOf(state, live);
     }
+    // (a network's run from the view file holds no weights, only its path on the view's
+    // plane: it stands in until Python has the run, which a new plane or Play needs)
     if (live) fetchLive(state, key); else fetchFixed(state, key);
-    return null;
+    return known;
   }
   return src;
 }
@@ -154,7 +157,7 @@ export function createRuns({ schema, python, view: view0, onChange }) {
       return { id: "live", label: "Your code", color: PATH_COLOR, run: user, live: true, traceName: "path", state };
     }
     let run = src.runOf(state, true);
-    const exact = src.cache.has(runKey(state));
+    const exact = src.cache.has(runKey(state)) || Boolean(run && run.projected);
     api.approx = Boolean(run && !exact);
     if (run) lastLive = run;
     else if (lastLive && lastLive.surface === state.surface) run = lastLive;   // until the new one comes

@@ -12,6 +12,16 @@ const COLUMNS = [
   ["optimizer", "optimizer"], ["lr", "lr"], ["status", "status"], ["final loss", "final_loss"],
   ["steps to tol", "steps_to_tol"], ["distance to min", "distance_to_min"], ["path length", "path_length"],
 ];
+// A classifier's runs (the networks, noisy-labels) also say how many rows they get right.
+const ACCURACY = [["train accuracy", "acc"], ["held-out accuracy", "val_acc"]];
+
+/** The last value of a per-step array (Python's typed array or a view file's list) in %. */
+function lastPercent(v) {
+  const a = v && (v.data || v);
+  if (!a || !a.length) return "";
+  const x = a[a.length - 1];
+  return Number.isFinite(x) ? `${(100 * x).toFixed(1)} %` : "";
+}
 
 function el(tag, attrs = {}, text = "") {
   const node = document.createElement(tag);
@@ -20,7 +30,13 @@ function el(tag, attrs = {}, text = "") {
   return node;
 }
 
-function values(slot) {
+function values(slot, columns) {
+  const r = slot.run;
+  const acc = columns.slice(COLUMNS.length).map(([, k]) => (r ? lastPercent(r[k]) : ""));
+  return [...baseValues(slot), ...acc];
+}
+
+function baseValues(slot) {
   const r = slot.run;
   if (!r) return COLUMNS.map(([, k]) => (k === "optimizer" ? slot.state?.optimizer : k === "lr" ? formatLr(slot.state?.lr) : k === "status" ? (slot.error ? "error" : "computing …") : ""));
   return COLUMNS.map(([, k]) => {
@@ -36,7 +52,9 @@ export function createRunTable(container, { onHighlight, onToggle }) {
   const table = el("table", { class: "runs" });
   const caption = el("caption", {}, "Runs");
   const head = el("tr");
-  head.append(el("th", { scope: "col" }, "run"), ...COLUMNS.map(([t]) => el("th", { scope: "col" }, t)));
+  let columns = COLUMNS;
+  const heading = () => head.replaceChildren(el("th", { scope: "col" }, "run"), ...columns.map(([t]) => el("th", { scope: "col" }, t)));
+  heading();
   const thead = el("thead");
   thead.append(head);
   const body = el("tbody");
@@ -55,7 +73,7 @@ export function createRunTable(container, { onHighlight, onToggle }) {
     if (slot.dash) swatch.classList.add("dotted");
     const name = el("span", { class: "run-label" }, slot.label);
     th.append(box, swatch, name);
-    tr.append(th, ...values(slot).map((v, i) => el("td", { "data-label": COLUMNS[i][0] }, v)));
+    tr.append(th, ...values(slot, columns).map((v, i) => el("td", { "data-label": columns[i][0] }, v)));
     for (const [on, id] of [["mouseenter", slot.id], ["mouseleave", null], ["focusin", slot.id], ["focusout", null]]) {
       tr.addEventListener(on, () => onHighlight(id));
     }
@@ -65,6 +83,8 @@ export function createRunTable(container, { onHighlight, onToggle }) {
   // Rows are rebuilt only when their run changes, so a focused checkbox keeps its focus.
   const made = new Map();   // slot id -> {tr, sig}
   function render(slots, hidden) {
+    const want = slots.some((s) => s.run && s.run.acc) ? [...COLUMNS, ...ACCURACY] : COLUMNS;
+    if (want.length !== columns.length) { columns = want; heading(); made.clear(); }
     const rows = slots.map((s) => {
       const sig = [s.run, s.label, s.color, s.error, hidden.has(s.id)];
       const old = made.get(s.id);

@@ -12,13 +12,15 @@ const finite = (x) => typeof x === "number" && Number.isFinite(x);
  * the first row with a non-finite number (a diverged path ends where it left them).
  */
 export function normalizeRun(res, rowsOf, vecOf) {
-  const points = rowsOf(res.path);
+  // a network's run from a view file carries no weights: its path on the view's slice
+  // plane, (α, β) per step (`projected`; slice.js draws it as it is)
+  const points = rowsOf(res.path ?? res.path_ab);
   const loss = Array.from(vecOf(res.loss), (x) => (x === null ? NaN : x));
   let m = Math.min(points.length, loss.length);
   for (let i = 0; i < m; i++) {
     if (!finite(loss[i]) || points[i].some((x) => !finite(x))) { m = i; break; }
   }
-  return { ...res, points: points.slice(0, m), losses: loss.slice(0, m) };
+  return { ...res, points: points.slice(0, m), losses: loss.slice(0, m), projected: !res.path && Boolean(res.path_ab) };
 }
 
 /**

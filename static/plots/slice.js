@@ -67,7 +67,7 @@ const projected = new WeakMap();   // run -> {key, run}: one object per run and 
 
 /** The run drawn on the plane: its points as (α, β), the same object for the same plane. */
 export function projectRun(run, plane) {
-  if (!run || !plane) return run;
+  if (!run || !plane || run.projected) return run;
   const hit = projected.get(run);
   if (hit && hit.key === plane.key) return hit.run;
   const out = { ...run, points: run.points.map((p) => projectPoint(plane, p)) };

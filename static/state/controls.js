@@ -9,8 +9,8 @@
 // learning rate of -1) marks the control invalid and leaves the state alone.
 
 import { formatLr, formatPoint } from "./format.js";
-import { readKey, sliderScale } from "./state.js";
-import { checkLr, checkSteps, parseAxes, parseNumber, parsePoint } from "./url.js";
+import { dimOf, readKey, sliderScale } from "./state.js";
+import { checkLr, checkSteps, parseAxes, parseLayers, parseNumber, parsePoint } from "./url.js";
 
 
 function inRange(el, x) {
@@ -61,8 +61,15 @@ export function makeCodecs(schema) {
         el.setAttribute("aria-valuetext", formatLr(v));
       },
     },
+    layers: {
+      read: (el, state) => {
+        const spec = schema.surfaces.get(state.surface)?.network?.layers;
+        return spec ? parseLayers(el.value, spec).value ?? null : null;
+      },
+      write: (el, v) => { if (v && el.value.replace(/\s/g, "") !== v.join(",")) el.value = v.join(","); },
+    },
     axes: {
-      read: (el, state) => parseAxes(el.value, state.start.length),
+      read: (el, state) => parseAxes(el.value, dimOf(schema, state)),
       write: (el, v) => { if (v && el.value !== v.join(",")) el.value = v.join(","); },
     },
     point: {

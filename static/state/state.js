@@ -4,6 +4,10 @@
 //   { surface, optimizer, lr, steps, start: [x(, y)], hyper: {keyword: value},
 //     preset, embed, controls, extra: {schedule?, clip?, batch_size?, seed?}, kept: [spec, ...],
 //     slice, slice_seed, slice_at, axes: [i, j] }   (the plane of a d > 2 landscape: slice.js)
+// A network (catalog.networks, `DATASET-mlp`) starts from its init seed's Glorot weights:
+// its `start` is [] ("the surface's own"), and its settings (layers, activation,
+// init_seed) sit in `extra` where they differ from the defaults, so equal networks give
+// equal run keys however they were asked for.
 // `kept` holds the runs the learner kept on screen (each a spec: optimizer, lr, steps,
 // start, hyper, extra); they belong to the surface and go when it changes.
 // (`controls`: what an embed shows, "lr,optimizer,play"; "" = the default set)
@@ -18,7 +22,8 @@
 export const LIMITS = { steps_max: 0, lr_max: 0, coord_max: 0 };
 const SLIDER = { per_decade: 0, digits: 0 };
 export const KEPT_MAX = 12;              // kept runs on one view
-const EXTRA_KEYS = ["schedule", "clip", "batch_size", "seed"];
+export const NET_KEYS = ["layers", "activation", "init_seed"];
+const EXTRA_KEYS = ["schedule", "clip", "batch_size", "seed", ...NET_KEYS];
 export const SLICE_DEFAULTS = { slice: "pca", slice_seed: 0, slice_at: "end", axes: [0, 1] };
 
 /** The catalog as lookup tables plus the page's defaults. */
@@ -26,12 +31,10 @@ export function makeSchema(catalog, homeSurface) {
   Object.assign(LIMITS, catalog.limits || {});
   Object.assign(SLIDER, catalog.slider || {});
   const surfaces = new Map((catalog.surfaces || []).map((s) => [s.name, s]));
+  for (const n of catalog.networks || []) surfaces.set(n.name, networkSurface(n));
   const optimizers = new Map((catalog.optimizers || []).map((o) => [o.name, o]));
-  // Presets on a surface the page does not draw yet (the networks: catalog.networks) run
-  // in the terminal only (`gdlab lesson NAME`); the picker and the URL leave them out.
   const onPage = (l) => surfaces.has(l.state && l.state.surface);
   const lessons = new Map((catalog.lessons || []).filter(onPage).map((l) => [l.name, l]));
-  const terminalLessons = new Set((catalog.lessons || []).filter((l) => !onPage(l)).map((l) => l.name));
   const schedules = new Map((catalog.schedules || []).map((l) => [l.name, l]));
   const defaultSurface = surfaces.has(homeSurface) ? homeSurface
     : surfaces.has("parabola") ? "parabola" : [...surfaces.keys()][0];
@@ -41,7 +44,45 @@ export function makeSchema(catalog, homeSurface) {
   const keys = catalog.state_keys || [];
   const urlKeys = keys.filter((k) => k.url === true && k.kind !== "text").map((k) => k.key);
   const passthrough = keys.filter((k) => k.url && k.kind === "text").map((k) => k.key);
-  return { surfaces, optimizers, lessons, terminalLessons, schedules, defaultSurface, defaultOptimizer, urlKeys, passthrough };
+  return { surfaces, optimizers, lessons, schedules, defaultSurface, defaultOptimizer, urlKeys, passthrough };
+}
+
+/**
+ * A network family as a surface of the page: `network` holds its settings' specs by key
+ * (layers, activation, init_seed: their defaults and limits); its start is its init
+ * seed's ([]), its weights d follow its layers (dimOf).
+ */
+function networkSurface(entry) {
+  const network = Object.fromEntries((entry.settings || []).map((k) => [k.key, k]));
+  return { ...entry, network, start: [], minima: [], bounds: null,
+    formula: `mean binary cross-entropy of an MLP on ${entry.n_samples} ${entry.dataset} rows` };
+}
+
+/** The number of weights of a network with these layers: Σ (fan_in + 1)·fan_out. */
+export const weightsOf = (layers) => layers.slice(1).reduce((n, out, i) => n + (layers[i] + 1) * out, 0);
+
+/** The state's network settings, defaults filled in ({} for a surface that is no network). */
+export function netSettings(schema, state) {
+  const net = schema.surfaces.get(state.surface)?.network;
+  if (!net) return {};
+  return Object.fromEntries(NET_KEYS.map((k) => [k, state.extra[k] ?? net[k].default]));
+}
+
+/** The number of weights of the state's model (a network's from its layers). */
+export function dimOf(schema, state) {
+  const s = schema.surfaces.get(state.surface);
+  return s && s.network ? weightsOf(netSettings(schema, state).layers) : state.start.length;
+}
+
+/** `extra` without network settings that are the defaults (or that belong to no network). */
+function tidyNet(schema, surface, extra) {
+  const net = schema.surfaces.get(surface)?.network;
+  const out = { ...extra };
+  for (const k of NET_KEYS) {
+    if (out[k] === undefined) continue;
+    if (!net || canonical(out[k]) === canonical(net[k].default)) delete out[k];
+  }
+  return out;
 }
 
 /** The hyperparameter defaults of one optimizer: {keyword: value}. */
@@ -77,6 +118,7 @@ export function specState(schema, spec, surface = spec.surface) {
   for (const [k, v] of Object.entries(spec.hyper || {})) if (k in next.hyper) next.hyper[k] = v;
   const extra = spec.extra || spec;
   for (const k of EXTRA_KEYS) if (extra[k] !== undefined && extra[k] !== null) next.extra[k] = extra[k];
+  next.extra = tidyNet(schema, name, next.extra);
   return next;
 }
 
@@ -120,6 +162,13 @@ export function applyChange(schema, state, key, value) {
     return presetState(schema, value, state);
   }
   if (key === "schedule" || key.startsWith("schedule.")) return changeSchedule(schema, state, key, value);
+  if (NET_KEYS.includes(key)) {
+    if (!schema.surfaces.get(state.surface)?.network) return state;
+    const extra = tidyNet(schema, state.surface, { ...state.extra, [key]: value });
+    if (canonical(extra) === canonical(state.extra)) return state;
+    // new layers: a new d, so the kept runs (of the old net) and a coordinate plane go
+    return key === "layers" ? { ...state, extra, kept: [], axes: SLICE_DEFAULTS.axes.slice() } : { ...state, extra };
+  }
   if (key === "batch_size" || key === "seed") {
     const extra = { ...state.extra };
     if (value === null || value === "" || (key === "batch_size" && value >= (schema.surfaces.get(state.surface).n_samples || Infinity))) {
@@ -175,6 +224,7 @@ export function readKey(schema, state, key) {
   }
   if (key === "batch_size") return state.extra.batch_size ?? schema.surfaces.get(state.surface).n_samples;
   if (key === "seed") return state.extra.seed ?? 0;
+  if (NET_KEYS.includes(key)) return netSettings(schema, state)[key];
   return state[key];
 }
 
@@ -183,11 +233,11 @@ export function sameRun(a, b) {
   return canonical(runMessage(a)) === canonical(runMessage(b));
 }
 
-/** The bridge message that runs this state. */
+/** The bridge message that runs this state (a network's start, [], is left to its init seed). */
 export function runMessage(state) {
   return {
-    op: "run", surface: state.surface, optimizer: state.optimizer, lr: state.lr,
-    steps: state.steps, start: state.start.slice(), hyper: { ...state.hyper }, ...state.extra,
+    op: "run", surface: state.surface, optimizer: state.optimizer, lr: state.lr, steps: state.steps,
+    ...(state.start.length ? { start: state.start.slice() } : {}), hyper: { ...state.hyper }, ...state.extra,
   };
 }
 

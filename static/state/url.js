@@ -8,8 +8,8 @@
 // so a reload gives the same view even where the preset differs from the defaults).
 
 import {
-  KEPT_MAX, LIMITS, SLICE_DEFAULTS, applyChange, defaultState, hyperDefaults, presetState,
-  scheduleOf,
+  KEPT_MAX, LIMITS, NET_KEYS, SLICE_DEFAULTS, applyChange, defaultState, dimOf, hyperDefaults,
+  presetState, scheduleOf, weightsOf,
 } from "./state.js";
 
 /**
@@ -133,7 +133,6 @@ function applyView(state, get, schema, refuse) {
   const preset = get("preset");
   if (preset !== null && preset !== "") {
     if (schema.lessons.has(preset)) state = presetState(schema, preset, state);
-    else if (schema.terminalLessons?.has(preset)) refuse("preset", preset, `a network preset: the page does not draw networks yet; run it with gdlab lesson ${preset}`);
     else refuse("preset", preset, "no such preset");
   }
   const surface = get("surface");
@@ -165,7 +164,9 @@ function applyRun(base, get, refuse) {
     else state.steps = x;
   }
   const start = get("start");
-  if (start !== null) {
+  if (start !== null && !state.start.length) {
+    refuse("start", start, "a network starts from its init seed's weights (init_seed=)");
+  } else if (start !== null) {
     const dim = state.start.length;
     const p = parsePoint(start, dim);
     if (p === null) refuse("start", start, dim === 1 ? "must be one number" : `must be ${dim} numbers like 1,-0.5`);
@@ -222,6 +223,42 @@ function applyExtras(state, get, schema, refuse) {
       refuse(key, text, `must be a whole number from ${key === "seed" ? 0 : 1} to ${hi}`);
     } else state = applyChange(schema, state, key, x);
   }
+  return applyNet(state, get, schema, refuse);
+}
+
+/**
+ * A network's layers ("2,16,16,1": the 2 inputs, the hidden units, the 1 logit), checked
+ * against its spec (catalog.networks' settings): [units, ...] or {reason}.
+ */
+export function parseLayers(text, spec) {
+  const parts = String(text).split(",").map((t) => t.trim());
+  const units = parts.map(parseNumber);
+  const hidden = units.length - 2;
+  if (units.some((u) => u === null || !Number.isInteger(u)) || units[0] !== spec.first
+      || units.at(-1) !== spec.last || hidden < 0 || hidden > spec.max_hidden
+      || units.slice(1, -1).some((u) => u < spec.min || u > spec.max)) return { reason: spec.reason };
+  if (weightsOf(units) > spec.max_weights) return { reason: `${weightsOf(units)} weights: at most ${spec.max_weights}` };
+  return { value: units };
+}
+
+/** A network's layers, activation and init seed (only a network has them). */
+function applyNet(state, get, schema, refuse) {
+  const net = schema.surfaces.get(state.surface).network;
+  for (const key of NET_KEYS) {
+    const text = get(key);
+    if (text === null) continue;
+    if (!net) { refuse(key, text, "only a network (a DATASET-mlp surface) has it"); continue; }
+    const spec = net[key];
+    let r;
+    if (spec.kind === "layers") r = parseLayers(text, spec);
+    else if (spec.kind === "choice") r = spec.of.includes(text) ? { value: text } : { reason: spec.reason };
+    else {
+      const x = parseNumber(text);
+      r = x !== null && Number.isInteger(x) && x >= spec.min && x <= spec.max ? { value: x } : { reason: spec.reason };
+    }
+    if (r.reason) refuse(key, text, r.reason);
+    else state = applyChange(schema, state, key, r.value);
+  }
   return state;
 }
 
@@ -235,7 +272,7 @@ export function parseAxes(text, dim) {
 
 /** The slice's plane (surfaces with more than two weights): slice, slice_seed, slice_at, axes. */
 function applySlice(state, get, schema, refuse) {
-  const dim = state.start.length;
+  const dim = dimOf(schema, state);
   const choices = { slice: ["pca", "random", "coords"], slice_at: ["end", "start"] };
   const next = { ...state };
   for (const key of ["slice", "slice_seed", "slice_at", "axes"]) {
@@ -275,7 +312,7 @@ export function serialize(state, schema, { keep = null } = {}) {
   params.set("optimizer", state.optimizer);
   params.set("lr", String(state.lr));
   if (all || !s || state.steps !== s.steps) params.set("steps", String(state.steps));
-  if (all || !s || state.start.some((v, i) => v !== s.start[i])) params.set("start", state.start.map(String).join(","));
+  if (state.start.length && (all || !s || state.start.some((v, i) => v !== s.start[i]))) params.set("start", state.start.map(String).join(","));
   const defaults = hyperDefaults(schema, state.optimizer);
   for (const [k, v] of Object.entries(state.hyper)) {
     if (all || v !== defaults[k]) params.set(k, typeof v === "boolean" ? (v ? "1" : "0") : String(v));
@@ -285,8 +322,8 @@ export function serialize(state, schema, { keep = null } = {}) {
     params.set("schedule", sched.name);
     for (const [k, v] of Object.entries(sched)) if (k !== "name") params.set(k, String(v));
   }
-  for (const k of ["batch_size", "seed"]) if (state.extra[k] !== undefined) params.set(k, String(state.extra[k]));
-  if (state.start.length > 2) {
+  for (const k of ["batch_size", "seed", ...NET_KEYS]) if (state.extra[k] !== undefined) params.set(k, String(state.extra[k]));
+  if (dimOf(schema, state) > 2) {
     // the seed belongs to random directions, the axes to two weights: written only for those
     for (const k of ["slice", "slice_at"]) if (state[k] !== undefined && state[k] !== SLICE_DEFAULTS[k]) params.set(k, String(state[k]));
     if (state.slice === "random" && state.slice_seed) params.set("slice_seed", String(state.slice_seed));
