@@ -470,7 +470,10 @@ function syncCodeParam(lab) {
   if (!lab.codeLab) return;
   const url = new URL(location.href);
   const code = lab.codeLab.codeParam();
+  if ((url.searchParams.get("code") || "") === (code || "")) return;
   if (code) url.searchParams.set("code", code); else url.searchParams.delete("code");
+  // (URLSearchParams writes "," as %2C: the address keeps the plain commas url.js writes)
+  url.search = url.searchParams.toString().replace(/%2C/g, ",").replace(/%3B/g, ";").replace(/%3A/g, ":");
   if (url.href !== location.href) history.replaceState(history.state, "", url);
 }
 

@@ -14,9 +14,7 @@ from conftest import ROOT, wait_lab, wait_until
 ALL = json.loads(subprocess.run(
     [sys.executable, "-m", "gdlab", "lessons", "--json"], capture_output=True, text=True,
     env={"PYTHONPATH": str(ROOT / "py")}, check=True).stdout)["lessons"]
-# the page draws every preset but the networks' (their surfaces are DATASET-mlp: terminal only for now)
-PRESETS = [l["name"] for l in ALL if "-mlp" not in json.dumps(l.get("state", l))]
-NETWORK_PRESETS = [l["name"] for l in ALL if l["name"] not in PRESETS]
+PRESETS = [l["name"] for l in ALL]   # every one, the networks' (DATASET-mlp) too
 
 
 def ready(page, timeout=90.0):
@@ -35,13 +33,6 @@ def test_every_preset_loads_and_runs_without_errors(page, lab_url):
         wait_until(lambda: page.get_by_label("Preset").input_value() == name, 20, f"{name} to load")
         wait_until(lambda: re.match(r"step \d+ ", status(page)), 60, f"{name} to run")
         assert "error" not in status(page)
-
-
-def test_a_network_preset_link_says_it_runs_in_the_terminal(page, lab_url):
-    assert NETWORK_PRESETS, "the network presets are listed by gdlab lessons"
-    page.goto(f"{lab_url}?preset={NETWORK_PRESETS[0]}")
-    wait_until(lambda: "gdlab lesson" in page.locator("#notice").inner_text(), 20, "the notice")
-    assert page.locator(f"#preset option[value='{NETWORK_PRESETS[0]}']").count() == 0
 
 
 def test_the_lesson_picker_is_grouped_by_topic(page, lab_url):
