@@ -106,6 +106,8 @@ function statusText(run, k) {
   parts.push(`loss ${formatLoss(run.losses[k])}`);
   if (run.status === "diverged" && run.diverged_at !== null && run.diverged_at !== undefined) {
     parts.push(`diverged at step ${run.diverged_at}`);
+  } else if (run.partial) {
+    parts.push(`training: ${run.points.length - 1} of ${run.partial.of} steps so far`);
   } else if (run.status) {
     parts.push(run.status);
   }
@@ -383,7 +385,7 @@ function createView({ schema, store, plots, runs, embed, project = (run) => run,
         performance.mark("gdlab:first-draw");
         document.body.dataset.firstDrawMs = String(Math.round(performance.now()));
       }
-      if (l.run && !runs.approx && posted !== l.run) { posted = l.run; embed.result(l.run); }
+      if (l.run && !runs.approx && !l.run.partial && posted !== l.run) { posted = l.run; embed.result(l.run); }
       if (!plots.sketching) $("runs").dataset.drawn = String(shown().length);   // drawn by Plotly
       // runs still waiting for Python's numbers (none yet, or the precomputed ones)
       $("runs").dataset.pending = String(slots.filter((s) => !s.run || s.run.early).length);

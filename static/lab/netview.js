@@ -27,7 +27,7 @@ export function createNetView({ schema, python, home, redraw }) {
   }
 
   function ask(state, run, key) {
-    if (asked.has(key) || !python.ready || run.projected || !run.points.length) return;
+    if (asked.has(key) || !python.ready || run.projected || run.partial || !run.points.length) return;
     asked.add(key);
     const steps = frameSteps(run.points.length - 1);
     const msg = { ...runMessage(state), op: "boundary", w: steps.map((t) => run.points[t]) };

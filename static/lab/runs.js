@@ -24,6 +24,10 @@ import { createEarlyRuns } from "./earlyruns.js";
 import { createSweeps } from "./sweeps.js";
 
 const CACHE_SIZE = 800;
+// A network's live run trains for about a second in the browser: its first HEAD_STEPS
+// steps are asked for first (the same path's start: constant lr, the same batches) and
+// drawn, marked `partial`, while the rest trains.
+const HEAD_STEPS = 100;
 const FIXED_TIME_LIMIT_MS = 20000;
 
 
@@ -56,6 +60,7 @@ function createRunSource({ schema, python, view, onChange }) {
   const pending = new Set();
   const errors = new Map();
   const early = createEarlyRuns(schema, view);
+  const heads = new Map();      // run key -> the first HEAD_STEPS steps of a network's live run
   const src = { cache, errors, runOf, remember, liveError: "" };
 
   function remember(key, run) {
@@ -68,9 +73,22 @@ function createRunSource({ schema, python, view, onChange }) {
       if (res === null || res === undefined) return;      // superseded by a newer request
       if (res.error) { src.liveError = res.error; onChange("error"); return; }
       src.liveError = "";
+      heads.clear();
       remember(key, normalizeRun(res));
       onChange("live");
     }, (err) => { src.liveError = String(err && err.message || err); onChange("error"); });
+  }
+
+  /** A network's long live run: its head first (no schedule: a schedule's lr depends on the steps). */
+  function fetchHead(state, key) {
+    if (!schema.surfaces.get(state.surface)?.network || state.steps < 2 * HEAD_STEPS
+        || state.extra.schedule || heads.has(key)) return;
+    heads.set(key, null);
+    python.client.latest("run-head", { ...runMessage(state), steps: HEAD_STEPS }).then((res) => {
+      if (!res || res.error || cache.has(key)) return;
+      heads.set(key, { ...normalizeRun(res), partial: { of: state.steps } });
+      onChange("live");
+    }, () => {});
   }
 
   function fetchFixed(state, key) {
@@ -101,8 +119,8 @@ function createRunSource({ schema, python, view, onChange }) {
     }
     // (a network's run from the view file holds no weights, only its path on the view's
     // plane: it stands in until Python has the run, which a new plane or Play needs)
-    if (live) fetchLive(state, key); else fetchFixed(state, key);
-    return known;
+    if (live) { fetchHead(state, key); fetchLive(state, key); } else fetchFixed(state, key);
+    return (live && heads.get(key)) || known;
   }
   return src;
 }
@@ -158,7 +176,7 @@ export function createRuns({ schema, python, view: view0, onChange }) {
     }
     let run = src.runOf(state, true);
     const exact = src.cache.has(runKey(state)) || Boolean(run && run.projected);
-    api.approx = Boolean(run && !exact);
+    api.approx = Boolean(run && !exact && !run.partial);
     if (run) lastLive = run;
     else if (lastLive && lastLive.surface === state.surface) run = lastLive;   // until the new one comes
     if (run && python.ready && exact) sweeps.prefetch(state);

@@ -41,6 +41,7 @@ function baseValues(slot) {
   if (!r) return COLUMNS.map(([, k]) => (k === "optimizer" ? slot.state?.optimizer : k === "lr" ? formatLr(slot.state?.lr) : k === "status" ? (slot.error ? "error" : "computing …") : ""));
   return COLUMNS.map(([, k]) => {
     if (k === "lr") return formatLr(r.lr_base);
+    if (k === "status" && r.partial) return "training …";
     if (k === "status" && r.status === "diverged" && r.diverged_at !== null && r.diverged_at !== undefined) {
       return `diverged at ${r.diverged_at}`;
     }
