@@ -54,7 +54,9 @@ def test_a_network_preset_paints_its_boundary_and_accuracies_from_the_core(page,
     wait_until(lambda: cell("train accuracy").endswith("%"), 30, "the live run's accuracy")
     assert cell("train accuracy") == f"{100 * core['acc']:.1f} %"
     assert cell("held-out accuracy") == f"{100 * core['val_acc']:.1f} %"
-    # Reset shows step 0: the boundary of the Glorot start; Step moves it on
+    # Reset shows step 0: the boundary of the Glorot start (once Python's runs replaced the
+    # view's, which a new run on screen would follow to its end)
+    wait_until(lambda: page.locator("#runs").get_attribute("data-pending") == "0", 60, "Python's runs")
     page.get_by_role("button", name="Reset", exact=True).click()
     wait_until(lambda: boundary_step(page) == "0", 20, "the boundary at step 0")
     assert status(page).startswith("step 0 ")

@@ -357,3 +357,38 @@ def keyboard_run_code(lab: Driver, lab_url: str) -> None:
     # lr 0.25 on (w - 1)^2 from 4: w_t = 1 + 0.5^t * 3
     lab.wait_until(lambda: close((path(lab) or {}).get("x"), [1 + 0.5 ** t * 3 for t in range(11)], 1e-9), 20,
                    "the program's path")
+
+
+BOUNDARY = """() => {
+  const c = document.getElementById('boundary');
+  if (!c || c.closest('section').hidden || !c.width) return null;
+  // the canvas holds a picture: blue and orange both present (the two classes' sides)
+  const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let blue = 0, orange = 0;
+  for (let i = 0; i < px.length; i += 16) {
+    if (px[i + 2] > px[i] + 40) blue++;
+    if (px[i] > px[i + 2] + 60) orange++;
+  }
+  return { step: c.dataset.step, blue, orange };
+}"""
+
+
+def network_preset(lab: Driver, lab_url: str) -> None:
+    """A network preset paints its decision boundary from the view file (a canvas: the
+    same in every engine), shows the accuracies, and Reset takes the boundary to step 0."""
+    open_lab(lab, lab_url + "?preset=adam-vs-sgd-net")
+    seen = lab.wait_until(lambda: (b := lab.js(BOUNDARY)) and b["step"] == "300" and b, 30, "the boundary at step 300")
+    assert seen["blue"] > 50 and seen["orange"] > 50, seen
+    wait_ready(lab)
+    # Python's own runs (the view's hold no weights): then Reset is not followed by new runs
+    lab.wait_until(lambda: lab.js("() => document.getElementById('runs').dataset.pending") == "0", 90,
+                   "Python's runs")
+    assert lab.text("#runs-table tr.live td[data-label='train accuracy']").endswith("%")
+    def reset():   # (a late answer that brings new runs shows their end: Reset again)
+        lab.click("button", "Reset")
+        try:
+            return lab.wait_until(lambda: (lab.js(BOUNDARY) or {}).get("step") == "0", 5, "the boundary at step 0")
+        except AssertionError:
+            return False
+    lab.wait_until(reset, 30, "Reset to take the boundary to step 0", interval=0.5)
+    assert status(lab).startswith("step 0 ")

@@ -17,7 +17,7 @@ def embed_first_screen(lab, lab_url):
 FLOWS = [flows.cold_first_draw_and_ready, flows.slider_move_redraws, flows.switch_optimizer,
          flows.click_sets_start, flows.run_code_np_random, flows.runaway_stopped, flows.preset_check,
          flows.share_round_trip, embed_first_screen, flows.download_csv, flows.keyboard_slider,
-         flows.keyboard_run_code]
+         flows.keyboard_run_code, flows.network_preset]
 
 
 @pytest.mark.parametrize("flow", FLOWS, ids=[f.__name__ for f in FLOWS])
