@@ -68,15 +68,25 @@ function createRunSource({ schema, python, view, onChange }) {
     if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value);
   }
 
+  let liveAsked = "";   // the live run asked for and not answered yet
+
   function fetchLive(state, key) {
+    if (liveAsked === key) return;   // asked already: every redraw until the answer comes asks
+    liveAsked = key;
     python.client.latest("run", runMessage(state)).then((res) => {
+      if (liveAsked === key) liveAsked = "";
       if (res === null || res === undefined) return;      // superseded by a newer request
+      if (cache.has(key)) return;   // the same run: the drawn object stays (new runs show their end)
       if (res.error) { src.liveError = res.error; onChange("error"); return; }
       src.liveError = "";
       heads.clear();
       remember(key, normalizeRun(res));
       onChange("live");
-    }, (err) => { src.liveError = String(err && err.message || err); onChange("error"); });
+    }, (err) => {
+      if (liveAsked === key) liveAsked = "";
+      src.liveError = String(err && err.message || err);
+      onChange("error");
+    });
   }
 
   /** A network's long live run: its head first (no schedule: a schedule's lr depends on the steps). */
