@@ -29,6 +29,33 @@ A surface view has every optimizer at the surface's default lr and plain GD at t
 slider's notches around it (all of them for the home view); a preset view its own state
 at the notches around its lr and every run it compares. Numbers are rounded to
 ``DIGITS`` significant digits: enough to draw, and a tenth of the bytes of full floats.
+
+Network views (a ``DATASET-mlp`` surface at its default settings, 2-16-16-1 tanh,
+init_seed 0, or a preset on a network) carry what is drawn, not the weights (337 a step
+at 2-16-16-1: megabytes for seven 1000-step runs). They are within 300 kB gzip each
+(tests/test_net_views.py), keep every step (nothing is thinned), and differ from the
+others thus:
+
+    "slice"     as above, for runs[0] (a surface view's sgd run); its ``directions`` (2 × d)
+                and ``centre`` (d) are the plane every run's ``path_ab`` lies on.
+    "boundary"  {"spec" (runs[0]'s), "bounds" [[x_lo, x_hi], [y_lo, y_hi]], "x" (41),
+                "y" (41), "steps_at" (FRAMES steps of runs[0], 0 and its last among them),
+                "prob" (FRAMES × 41 × 41: σ(z) to PROB_DIGITS decimals, prob[f][i][j] at
+                (x[j], y[i]) for the weights at step steps_at[f]), "X" (the 200 training
+                rows), "labels" (0/1)}: the bridge's ``boundary`` answer with frames=FRAMES.
+    run         "path" is left out and "start" is null (``init_seed`` in the spec rebuilds
+                it); "path_ab" ((m + 1) × 2, one row per step of the finite path, 5 digits):
+                path_ab[t] = ((w_t − centre)·u, (w_t − centre)·v) with [u; v] = directions;
+                "loss" (DIGITS), "val_loss", "acc", "val_acc" (5 digits) per step;
+                "final_w" (d, the last weights) in "live", "compare" and "full-batch" runs,
+                not in "notch" runs (projected path and losses only).
+    spec        no "start"; "extra" holds the network settings the state names (a surface
+                view's are the defaults, so its "extra" is {}).
+
+A network surface view has each optimizer at the surface's lr (0.1) and steps (1000)
+("live", sgd first), plain GD at NET_AROUND notches each side of that lr ("notch") and
+the program of each live run. A network preset has NET_AROUND notches each side of its
+lr (none when its state has a schedule) and its full-batch twin when it is mini-batch.
 """
 
 from __future__ import annotations
@@ -51,6 +78,7 @@ from .surfaces import SURFACES
 
 DIGITS = 6
 AROUND = 6                 # slider notches each side of a view's lr
+NET_AROUND = 3             # ... of a network view's (projected paths and losses only)
 NOTCH_BUDGET = 8_000       # points (runs x steps) for the notches of one view
 RUN_KEYS = ("surface", "optimizer", "hyper", "lr_base", "steps", "start", "dim", "status",
             "diverged_at", "steps_to_tol", "final_loss", "distance_to_min", "path_length")
@@ -90,7 +118,8 @@ def _spec(state: dict) -> dict:
 
 def _run(state: dict, role: str, paths: list | None = None) -> dict:
     """A run entry. A network's (``paths`` given) carries no weights: its path goes to
-    ``paths`` for ``_project`` to put on the view's slice, and acc and val_acc come along."""
+    ``paths`` for ``_project`` to put on the view's slice, and acc and val_acc come along;
+    its last weights (``final_w``) too, except a notch's (projected path and losses only)."""
     out = run_experiment({k: v for k, v in state.items() if k != "label"})
     run = {k: _round(out[k]) for k in RUN_KEYS}
     if paths is None:
@@ -98,7 +127,8 @@ def _run(state: dict, role: str, paths: list | None = None) -> dict:
     else:
         paths.append(out["path"])
         run["start"] = None   # the seeded Glorot start: init_seed in the spec rebuilds it
-        run["final_w"] = _round(out["final_w"])
+        if role != "notch":
+            run["final_w"] = _round(out["final_w"])
     run["loss"] = _round(out["loss"])
     for key in ("val_loss", "acc", "val_acc"):
         if key in out:
@@ -134,15 +164,19 @@ def _slice(surface, live: dict) -> dict | None:
     return {"spec": spec, **{k: _round(v, 5) for k, v in out.items() if k != "op"}}
 
 
-def _notch_runs(state: dict, notches, every: bool) -> list[dict]:
-    """The state at the slider notches around its lr (all of them when ``every``)."""
+def _notch_runs(state: dict, notches, every: bool, paths: list | None = None) -> list[dict]:
+    """The state at the slider notches around its lr (all of them when ``every``). A
+    network's (``paths`` given, as ``_run`` takes it): NET_AROUND notches each side, their
+    paths to be projected, whatever their steps (a network view has a byte budget instead)."""
     lrs = list(notches)
     if not every:
+        around = AROUND if paths is None else NET_AROUND
         i = min(range(len(lrs)), key=lambda j: abs(math.log(lrs[j] / state["lr"])))
-        lrs = lrs[max(0, i - AROUND): i + AROUND + 1]
-    if len(lrs) * (state["steps"] + 1) > NOTCH_BUDGET and not every:
+        lrs = lrs[max(0, i - around): i + around + 1]
+    if len(lrs) * (state["steps"] + 1) > NOTCH_BUDGET and not every and paths is None:
         return []
-    return [_run({**state, "lr": lr}, "notch") for lr in lrs if not math.isclose(lr, state["lr"], rel_tol=1e-12)]
+    return [_run({**state, "lr": lr}, "notch", paths) for lr in lrs
+            if not math.isclose(lr, state["lr"], rel_tol=1e-12)]
 
 
 def _filled(state: dict, surface) -> dict:
@@ -154,6 +188,8 @@ def _filled(state: dict, surface) -> dict:
 
 
 def surface_view(name: str, notches, home: bool = False) -> dict:
+    if networks.is_network(name):
+        return network_surface_view(name, notches)
     s = SURFACES[name]
     base = {"surface": name, "lr": s.lr, "steps": s.steps, "start": list(s.start)}
     runs = [_run({**base, "optimizer": o}, "live") for o in OPTIMIZERS]
@@ -184,6 +220,24 @@ def _boundary(live: dict) -> dict:
             "X": _round(out["X"], 5), "labels": out["labels"].astype(int).tolist()}
 
 
+def network_surface_view(name: str, notches) -> dict:
+    """A network surface's view at its default settings, shaped like a network preset's:
+    each optimizer at the surface's lr and steps ("live"), plain GD at NET_AROUND notches
+    each side of that lr ("notch"), every path projected on the slice of the first (sgd)
+    live run, and that run's decision-boundary frames."""
+    s = networks.surface(name)
+    base = {"surface": name, "lr": s.lr, "steps": s.steps}
+    paths: list = []
+    runs = [_run({**base, "optimizer": o}, "live", paths) for o in OPTIMIZERS]
+    runs += _notch_runs({**base, "optimizer": "sgd"}, notches, every=False, paths=paths)
+    view = {"kind": "surface", "name": name, "surface": name, "landscape": None, "runs": runs,
+            "programs": [_program(r["spec"]) for r in runs if r["role"] == "live"],
+            "slice": _slice(s, runs[0])}
+    _project(view, paths)
+    view["boundary"] = _boundary(runs[0])
+    return view
+
+
 def preset_view(name: str, notches) -> dict:
     lesson = LESSONS[name]
     state = {"optimizer": "sgd", **lesson.state}
@@ -195,8 +249,8 @@ def preset_view(name: str, notches) -> dict:
     runs = [_run(state, "live", paths)]
     runs += [_run(r, "compare", paths) for r in lesson.compare
              if runs[0]["spec"] != _spec(_filled(r, s))]
-    if not net:   # a network's notches train live (a view carries no weights to scrub)
-        runs += _notch_runs(state, notches, every=False) if not state.get("schedule") else []
+    if not state.get("schedule"):
+        runs += _notch_runs(state, notches, every=False, paths=paths)
     twin = {k: v for k, v in state.items() if k != "batch_size"}
     if state.get("batch_size") and _spec(twin) not in [r["spec"] for r in runs]:
         runs.append(_run({k: v for k, v in state.items() if k != "batch_size"}, "full-batch", paths))
@@ -215,6 +269,8 @@ def all_views(home: str) -> dict[str, dict]:
     out = {}
     for name, s in SURFACES.items():
         out[f"surface-{name}"] = surface_view(name, slider_lrs(s), home=name == home)
+    for name in networks.NAMES:
+        out[f"surface-{name}"] = network_surface_view(name, slider_lrs(networks.surface(name)))
     for name, lesson in LESSONS.items():
         s = prepare(lesson.state)["surface"]
         out[f"preset-{name}"] = preset_view(name, slider_lrs(s))
