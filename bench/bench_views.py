@@ -34,7 +34,8 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 LINKS = [("preset", "?preset=rosenbrock-shootout", "preset-rosenbrock-shootout"),
          ("2-D surface", "?surface=himmelblau&optimizer=adam", "surface-himmelblau&optimizer=adam"),
-         ("embed", "?embed=1&preset=watch-a-parameter-move", "preset-watch-a-parameter-move")]
+         ("embed", "?embed=1&preset=watch-a-parameter-move", "preset-watch-a-parameter-move"),
+         ("network", "?preset=adam-vs-sgd-net", "preset-adam-vs-sgd-net")]
 
 FLOOR_HTML = """<!doctype html><html><head><meta charset="utf-8"><title>paint floor</title>
 <link rel="icon" href="data:,">
@@ -50,12 +51,14 @@ const view = await (await fetch(`${q.get('view')}.json`)).json();
 if (!window.Plotly) await new Promise((r) => document.getElementById('plotly').addEventListener('load', r));
 const runs = view.runs.filter((r) => view.kind === 'preset' ? r.role !== 'notch'
   : r.role === 'live' && r.spec.optimizer === (q.get('optimizer') || 'sgd')).map((r) => r.run);
-const land = view.landscape;
+// (a surface of more than two weights: its first slice, and each run's path on that plane)
+const land = view.landscape || { x: view.slice.alphas, y: view.slice.betas, z: view.slice.loss };
 const fig = [land.y ? { type: 'contour', x: land.x, y: land.y, z: land.z, showscale: false }
                     : { type: 'scatter', mode: 'lines', x: land.x, y: land.z }];
 for (const run of runs) {
-  fig.push({ type: 'scatter', mode: 'lines+markers', x: run.path.map((p) => p[0]),
-             y: land.y ? run.path.map((p) => p[1]) : run.loss, marker: { maxdisplayed: 300 } });
+  const path = run.path || run.path_ab;
+  fig.push({ type: 'scatter', mode: 'lines+markers', x: path.map((p) => p[0]),
+             y: land.y ? path.map((p) => p[1]) : run.loss, marker: { maxdisplayed: 300 } });
 }
 await Promise.all([
   Plotly.newPlot('a', fig, { margin: { t: 10 } }, { displayModeBar: false }),
@@ -118,16 +121,54 @@ def pct(times, q):
     return times[min(len(times) - 1, int(len(times) * q))]
 
 
-def slider(page, url: str, n: int = 40) -> list[float]:
+NEAR = 3   # views.NET_AROUND: the notches a network view precomputes each side of its lr
+# SLIDER's timing, with the slider moved only to the notches a network view holds
+NEAR_SLIDER = SLIDER.replace("range.value = String(lo + ((i * 37) % Math.max(1, hi - lo)));",
+                             "range.value = String(Number(range.dataset.home) + [-3, -2, -1, 1, 2, 3][i % 6]);")
+
+
+# A network's notch that no view holds trains live: ms from the move to its first 100
+# steps in the status line ("training: 100 of ..."), and to the whole run.
+STREAM = """async (n) => {
+  const range = document.querySelector('input[type=range]');
+  const status = document.getElementById('status');
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    const times = {};
+    const done = new Promise((resolve) => {
+      const mo = new MutationObserver(() => {
+        const s = status.textContent;
+        if (s.includes('training:') && !times.head) times.head = performance.now() - t;
+        if (!s.includes('training:') && /^step [1-9]/.test(s) && times.head) {
+          times.all = performance.now() - t; mo.disconnect(); resolve();
+        }
+      });
+      mo.observe(status, { subtree: true, childList: true, characterData: true });
+      setTimeout(() => { mo.disconnect(); resolve(); }, 30000);
+    });
+    range.value = String(Number(range.dataset.home) + 8 + 3 * i);
+    range.dispatchEvent(new Event('input', { bubbles: true }));
+    await done;
+    out.push(times);
+    await new Promise((r) => setTimeout(r, 2500));   // Python idle again (its slice and boundary)
+  }
+  return out;
+}"""
+
+
+def slider(page, url: str, n: int = 40, script: str = SLIDER, drawn: int | None = None) -> list[float]:
     page.goto(url)
     wait_ready(page)
     deadline = time.monotonic() + 120
-    while page.evaluate("() => document.getElementById('runs').dataset.drawn") != str(url.count(";") + 2 if "keep=" in url else 1):
+    drawn = drawn or (url.count(";") + 2 if "keep=" in url else 1)
+    while page.evaluate("() => document.getElementById('runs').dataset.drawn") != str(drawn):
         if time.monotonic() > deadline:
             raise RuntimeError("runs were not drawn")
         time.sleep(0.1)
     time.sleep(1.0)   # the sweep prefetch of the slider's notches
-    return page.evaluate(SLIDER, n)
+    page.evaluate("() => { const r = document.querySelector('input[type=range]'); r.dataset.home = r.value; return true; }")
+    return page.evaluate(script, n)
 
 
 def main() -> None:
@@ -161,10 +202,12 @@ def main() -> None:
         base = "?surface=bowl&optimizer=sgd&steps=1000&lr=0.01"
         keep = "&keep=" + ";".join(f"{o},{lr},steps:1000" for o, lr in
                                    [("sgd", 0.02), ("momentum", 0.01), ("adam", 0.05), ("nesterov", 0.005)])
-        none, four, floors, short, many = [], [], [], [], []
+        none, four, floors, short, many, near, stream = [], [], [], [], [], [], []
         for _ in range(args.repeats):
             short += slider(page, lab + "?surface=bowl&optimizer=sgd&steps=200&lr=0.05")
             many += slider(page, lab + "?surface=linreg")     # 4 weights: the path on its slice
+            near += slider(page, lab + "?preset=adam-vs-sgd-net", script=NEAR_SLIDER, drawn=4)   # a network's precomputed notches
+            stream += slider(page, lab + "?preset=adam-vs-sgd-net", 4, STREAM, drawn=4)
             none += slider(page, lab + base)
             four += slider(page, lab + base + keep)
             page.goto(f"{lab}")
@@ -176,6 +219,13 @@ def main() -> None:
         print(f"redraw floor (restyle 2 x 201 points): p50 {pct(floors, 0.5):.1f} ms  p95 {f95:.1f} ms")
         print(f"slider -> redraw, 200-step bowl (sweep + redraw): p50 {pct(short, 0.5):.1f} ms  "
               f"p95 {pct(short, 0.95):.1f} ms  = {pct(short, 0.95) / f95:.2f}x the floor")
+        print(f"slider -> redraw, network preset, the {NEAR} notches each side of its lr (precomputed): "
+              f"p50 {pct(near, 0.5):.1f} ms  p95 {pct(near, 0.95):.1f} ms  = {pct(near, 0.95) / f95:.2f}x the floor")
+        heads = [t["head"] for t in stream if "head" in t]
+        alls = [t["all"] for t in stream if "all" in t]
+        print(f"slider -> a network notch trained live (300 Adam steps, 2-8-1): first 100 steps drawn at "
+              f"median {statistics.median(heads) if heads else float('nan'):.0f} ms (budget 300 ms), the whole run at "
+              f"{statistics.median(alls) if alls else float('nan'):.0f} ms; {len(heads)} of {len(stream)} moves streamed")
         print(f"slider -> redraw, d > 2 (linreg, the path projected on its slice): p50 {pct(many, 0.5):.1f} ms  "
               f"p95 {pct(many, 0.95):.1f} ms  = {pct(many, 0.95) / f95:.2f}x the floor")
         for label, t in (("no kept runs", none), ("4 kept runs ", four)):

@@ -350,7 +350,7 @@ export function writeUrl(state, schema, { passthrough = [] } = {}) {
 // the optimizer's and the surface's defaults (steps, start as x_y, hyperparameters by
 // keyword, clip, batch_size, seed, schedule). Example: keep=sgd,0.1;adam,0.05,beta1:0.8
 
-const KEPT_EXTRA = { clip: "number", batch_size: "int", seed: "int", schedule: "name" };
+const KEPT_EXTRA = { clip: "number", batch_size: "int", seed: "int", schedule: "name", init_seed: "int", activation: "name" };
 
 function encodeValue(v) {
   return typeof v === "boolean" ? (v ? "1" : "0") : String(v);
@@ -379,8 +379,9 @@ function decodeOne(text, state, schema) {
   if (!o) return { reason: `no such optimizer '${String(optimizer).slice(0, 20)}'` };
   const lr = checkLr(lrText ?? "");
   if (lr === null) return { reason: `the learning rate must be a number > 0 and <= ${LIMITS.lr_max}` };
+  // (a network's kept runs have its layers: new layers clear the kept runs)
   const spec = { optimizer, lr, steps: state.steps, start: state.start.slice(),
-    hyper: hyperDefaults(schema, optimizer), extra: {} };
+    hyper: hyperDefaults(schema, optimizer), extra: state.extra.layers ? { layers: state.extra.layers } : {} };
   const s = schema.surfaces.get(state.surface);
   if (s) { spec.steps = s.steps; spec.start = s.start.slice(); }
   const hypers = new Map(o.hypers.map((h) => [h.name, h]));
@@ -402,7 +403,10 @@ function decodeOne(text, state, schema) {
     } else if (k in KEPT_EXTRA) {
       const kind = KEPT_EXTRA[k];
       const x = kind === "name" ? (/^[a-z][a-z0-9-]{0,30}$/.test(v) ? v : null) : parseNumber(v);
-      if (x === null || (kind === "int" && !Number.isInteger(x)) || (kind !== "name" && x <= 0 && k !== "seed")) {
+      const net = schema.surfaces.get(state.surface)?.network;
+      if ((k === "init_seed" || k === "activation") && !net) return { reason: `${k}: only a network has it` };
+      if (x === null || (kind === "int" && !Number.isInteger(x)) || (kind !== "name" && x <= 0 && k !== "seed" && k !== "init_seed")
+          || (k === "activation" && !net.activation.of.includes(x))) {
         return { reason: `${k} cannot be '${v.slice(0, 20)}'` };
       }
       spec.extra[k] = x;

@@ -113,3 +113,23 @@ def test_bad_network_keys_in_a_link_are_named_and_ignored(page, lab_url):
     assert page.get_by_label("Layers").input_value() == "2,16,16,1"
     page.goto(f"{lab_url}?surface=bowl&layers=2,4,1")
     wait_until(lambda: "only a network" in page.locator("#notice").inner_text(), 20, "the notice on bowl")
+
+
+def test_a_kept_network_run_keeps_its_init_seed_and_the_nets_layers_in_the_link(page, lab_url):
+    page.goto(f"{lab_url}?surface=moons-mlp&layers=2,4,1&steps=60&init_seed=2")
+    wait_lab(page)
+    page.get_by_role("button", name="Keep this run").click()
+    page.get_by_role("spinbutton", name="Init seed").fill("5")
+    page.get_by_role("spinbutton", name="Init seed").press("Enter")
+    wait_until(lambda: "keep=sgd,0.1,steps:60,init_seed:2" in page.evaluate("() => location.href"), 10, "keep= in the link")
+    page.goto(page.evaluate("() => location.href"))
+    wait_lab(page)
+    table = page.get_by_role("table", name="Runs")
+    wait_until(lambda: table.locator("tbody tr").count() == 2 and "computing" not in table.inner_text(), 60, "both runs")
+    kept = table.locator("tbody tr", has_text="kept:")
+    assert "init seed 2" in kept.locator("th").inner_text()
+    # the kept run is the 2-4-1 net from init seed 2, as the core computes it
+    core = core_run("moons-mlp", "--layers", "2,4,1", "--init-seed", "2", "--steps", "60", "--lr", "0.1")
+    assert kept.locator("td[data-label='train accuracy']").inner_text() == f"{100 * core['acc']:.1f} %"
+    page.goto(f"{lab_url}?surface=moons-mlp&keep=sgd,0.1,activation:softplus")
+    wait_until(lambda: "activation cannot be 'softplus'" in page.locator("#notice").inner_text(), 20, "the notice")
