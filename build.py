@@ -513,8 +513,25 @@ def build(cdn: bool = False) -> None:
     boot = boot_data()
     (DIST / "static/boot.json").write_text(json.dumps(boot, allow_nan=False, separators=(",", ":")))
     write_views(boot["home"])
+    stamp_build()
     (DIST / ".built").write_text("")   # needs_build compares the sources with this
     print(f"build: wrote {DIST}/ ({'CDN' if cdn else 'self-contained'})")
+
+
+def stamp_build() -> None:
+    """A hash of the build (every file of dist/ but the page that carries it) in index.html's
+    <meta name="gdlab-build">: the embeds name their SharedWorker with it, so a page of a new
+    deployment never talks to the shared Python of an old one still alive in another tab
+    (a SharedWorker is found by its origin, URL and name)."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in DIST.rglob("*") if p.is_file()):
+        rel = path.relative_to(DIST).as_posix()
+        if rel in ("index.html", ".built"):
+            continue
+        h.update(rel.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    html = DIST / "index.html"
+    meta = f'  <meta name="gdlab-build" content="{h.hexdigest()[:16]}">\n'
+    html.write_text(html.read_text().replace('  <meta charset="utf-8">\n', '  <meta charset="utf-8">\n' + meta, 1))
 
 
 def needs_build() -> bool:

@@ -9,7 +9,12 @@ For 0, 1, 4 and 8 embeds, each a cold visit in a fresh browser profile:
   gdlab:ready and a few seconds have passed for its figures to draw; in Chromium also
   after a garbage collection of the page's renderer (CDP HeapProfiler.collectGarbage:
   what is left once the answers' transient arrays are collected);
-- ready: the last gdlab:ready, in ms since the course page's navigation.
+- ready: the last gdlab:ready, in ms since the course page's navigation;
+- used: the memory again once the pointer has passed over every embed (a learner coming
+  to each lab), which starts Plotly in each (an embed untouched keeps its sketch: the same
+  figure, no hover), Plotly has drawn in all of them (Chromium: every frame's
+  body[data-plotly-ms]; Firefox, whose frames the course page cannot read: USED_WAIT_S)
+  and SETTLE_S have passed.
 Then the ratios of the issue's budgets: (mem N - mem none) / (mem one - mem none)
 (budget <= 1.5 for four) and all-N ready / one's (budget <= 1.2 for four).
 
@@ -41,6 +46,12 @@ from bench_page import ARGS, serve  # noqa: E402
 COUNTS = (0, 1, 4, 8)
 VIEWPORT = (1280, 2000)   # eight 400 px frames, two a row, all in view (an embed out of view waits)
 SETTLE_S = 5.0   # after the last gdlab:ready: Plotly's figures and the labs' first background calls
+USED_WAIT_S = 8.0   # Firefox: after the pointer passed over every embed, for Plotly to start and draw
+
+FRAMES = """() => JSON.stringify([...document.querySelectorAll('iframe')].map((f) => {
+  const r = f.getBoundingClientRect();
+  return [r.left + r.width / 2, r.top + r.height / 3];
+}))"""
 
 READY = """() => {
   const frames = [...document.querySelectorAll('iframe')];
@@ -70,15 +81,32 @@ def tree(root: int) -> list[str]:
 
 
 def pss_mb(pids: list[str]) -> float:
-    total = 0
+    """The PSS of these processes, in MB, and its part other programs cannot change (see PRIVATE)."""
+    total = private = 0
     for pid in pids:
         try:
             for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1])
-        except OSError:
+                key, value = line.split()[:2]
+                if key == "Pss:":
+                    total += int(value)
+                elif key in ("Pss_Anon:", "Pss_Shmem:"):
+                    private += int(value)
+        except (OSError, ValueError):
             pass
-    return total / 1024
+    return Measure(total / 1024, private / 1024)
+
+
+class Measure(float):
+    """PSS in MB, with `.private`: its anonymous and shared-memory part. A file page's PSS is
+    divided among every process that maps it, so the browser's own binary counts less while
+    another browser runs on the machine (other benches): on this shared machine the same visit
+    measured 296 and 506 MB. The private part is the browser's heap, its renderers' and
+    workers' memory, shared only among its own processes: that is what the embeds add."""
+
+    def __new__(cls, total: float, private: float):
+        m = super().__new__(cls, total)
+        m.private = private
+        return m
 
 
 def chromium_root(profile: str) -> int:
@@ -105,6 +133,13 @@ def wait_all(js, n: int, timeout: float = 240.0) -> float:
     raise RuntimeError(f"the {n} embeds did not all send gdlab:ready")
 
 
+def hover_all(js, pointer) -> None:
+    """The pointer passes over every embed, one after the other (a learner coming to each)."""
+    for x, y in json.loads(js(FRAMES)):
+        pointer([("move", x, y), ("pause", 50), ("move", x + 5, y + 5)])
+    pointer([("move", 2, 2)])
+
+
 def visit_chromium(p, url: str, n: int) -> dict:
     with tempfile.TemporaryDirectory() as profile:
         ctx = p.chromium.launch_persistent_context(profile, executable_path=str(build.CHROMIUM), args=ARGS,
@@ -117,8 +152,25 @@ def visit_chromium(p, url: str, n: int) -> dict:
         ctx.new_cdp_session(page).send("HeapProfiler.collectGarbage")
         time.sleep(2)
         gc = pss_mb(tree(chromium_root(profile)))
+
+        def pointer(steps):
+            for step in steps:
+                if step[0] == "move":
+                    page.mouse.move(step[1], step[2], steps=2)
+                else:
+                    time.sleep(step[1] / 1000)
+        hover_all(page.evaluate, pointer)
+        labs = [f for f in page.frames if "embed=1" in f.url]
+        deadline = time.monotonic() + 60
+        while not all(f.evaluate("() => document.body.dataset.plotlyMs || ''") for f in labs):
+            if time.monotonic() > deadline:
+                raise RuntimeError("Plotly did not draw in every embed the pointer passed over")
+            time.sleep(0.1)
+        time.sleep(SETTLE_S)
+        used = pss_mb(tree(chromium_root(profile)))
         ctx.close()
-    return {"mem": mem, "gc": gc, "ready": ready}
+    return {"mem": mem, "gc": gc, "ready": ready, "used": used, "mem_private": mem.private,
+            "used_private": used.private}
 
 
 def visit_firefox(url: str, n: int) -> dict:
@@ -130,16 +182,20 @@ def visit_firefox(url: str, n: int) -> dict:
         ready = wait_all(tab.js, n)
         time.sleep(SETTLE_S)
         mem = pss_mb(tree(browser.proc.pid))
+        hover_all(tab.js, tab.pointer)
+        time.sleep(USED_WAIT_S + SETTLE_S)
+        used = pss_mb(tree(browser.proc.pid))
     finally:
         browser.quit()
-    return {"mem": mem, "gc": float("nan"), "ready": ready}
+    return {"mem": mem, "gc": float("nan"), "ready": ready, "used": used, "mem_private": mem.private,
+            "used_private": used.private}
 
 
 def report(engine: str, rows: dict) -> None:
     # no embed is the same page either way: its visits of both runs make one baseline
     none = rows[(True, 0)] + rows[(False, 0)]
     rows = {**rows, (True, 0): none, (False, 0): none}
-    med = {k: {m: statistics.median(r[m] for r in v) for m in ("mem", "gc", "ready")} for k, v in rows.items()}
+    med = {k: {m: statistics.median(r[m] for r in v) for m in ("mem", "gc", "ready", "used", "mem_private", "used_private")} for k, v in rows.items()}
     for shared in (True, False):
         name = "shared Python" if shared else "?shared=0 (a worker each)"
         m = {n: med[(shared, n)] for n in COUNTS}
@@ -149,6 +205,13 @@ def report(engine: str, rows: dict) -> None:
             print(f"{engine:8s} {'':27s} after a GC   " + "  ".join(f"{n}: {m[n]['gc']:6.0f} MB" for n in COUNTS)
                   + "   ratio four " + f"{(m[4]['gc'] - m[0]['gc']) / (m[1]['gc'] - m[0]['gc']):.2f}"
                   + ", eight " + f"{(m[8]['gc'] - m[0]['gc']) / (m[1]['gc'] - m[0]['gc']):.2f}")
+        print(f"{engine:8s} {'':27s} used (pointer over each) " + "  ".join(f"{n}: {m[n]['used']:6.0f} MB" for n in COUNTS)
+              + "   ratio four " + f"{(m[4]['used'] - m[0]['used']) / (m[1]['used'] - m[0]['used']):.2f}"
+              + ", eight " + f"{(m[8]['used'] - m[0]['used']) / (m[1]['used'] - m[0]['used']):.2f}")
+        for key, label in (("mem_private", "private part "), ("used_private", "private, used")):
+            print(f"{engine:8s} {'':27s} {label} " + "  ".join(f"{n}: {m[n][key]:6.0f} MB" for n in COUNTS)
+                  + "   ratio four " + f"{(m[4][key] - m[0][key]) / (m[1][key] - m[0][key]):.2f}"
+                  + ", eight " + f"{(m[8][key] - m[0][key]) / (m[1][key] - m[0][key]):.2f}")
         print(f"{engine:8s} {'':27s} ready (last gdlab:ready) " + "  ".join(f"{n}: {m[n]['ready']:6.0f} ms" for n in COUNTS[1:]))
         for n in (4, 8):
             print(f"{engine:8s} {'':27s} {n} embeds: (mem {n} - mem none) / (mem one - mem none) = "
@@ -179,7 +242,9 @@ def main() -> None:
                         row = visit_chromium(p, url, n) if engine == "chromium" else visit_firefox(url, n)
                         rows[engine][(shared, n)].append(row)
                         print(f"  {engine} {'shared' if shared else 'dedicated'} n={n}: {row['mem']:.0f} MB"
-                              f" ({row['gc']:.0f} MB after a GC), ready {row['ready']:.0f} ms", flush=True)
+                              f" ({row['gc']:.0f} MB after a GC, {row['used']:.0f} MB used; private {row['mem_private']:.0f},"
+                              f" used {row['used_private']:.0f} MB), ready {row['ready']:.0f} ms",
+                              flush=True)
     for engine in engines:
         report(engine, rows[engine])
     server.shutdown()

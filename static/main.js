@@ -74,11 +74,22 @@ function loadPlotly() {
  * course page's other labs with it, same-origin frames share one): once this lab's Python
  * is ready (booting it takes both cores of a small machine) or failed, at the learner's
  * first touch, or after PLOTLY_WAIT_MS; then after a paint. Until then the sketch shows.
+ *
+ * An embed (in a frame) starts Plotly only when the learner comes to it: the pointer over
+ * it, a tap, a key, the focus, a wheel. Until then its sketch (the same figure, no hover)
+ * stays: Plotly costs each frame about 15 MB (its code, heap and SVG), and on a course page
+ * of several labs the learner uses one or two of them. Nothing else waits for it: the
+ * sketch redraws on every change, Python's answers included.
  */
 function plotlyTurn(python) {
+  const types = embedded ? ["pointerover", "pointerdown", "keydown", "focus", "wheel", "touchstart"]
+    : ["pointerdown", "keydown"];
   const touched = new Promise((resolve) => {
-    for (const type of ["pointerdown", "keydown"]) window.addEventListener(type, resolve, { once: true, capture: true });
+    const go = () => { for (const type of types) window.removeEventListener(type, go, true); resolve(); };
+    for (const type of types) window.addEventListener(type, go, { capture: true, passive: true });
+    if (embedded && document.hasFocus()) go();   // the learner is already in it
   });
+  if (embedded) return touched.then(afterPaint);
   const waited = new Promise((resolve) => setTimeout(resolve, PLOTLY_WAIT_MS));
   return Promise.race([python.whenReady, touched, waited]).catch(() => {}).then(afterPaint);
 }
@@ -600,12 +611,19 @@ async function main() {
     lab.view.refresh();
   }, () => {});
   afterPaint().then(() => startCodeLab(lab));
+  // Download PNG waits for it (an untouched embed starts Plotly on that press)
+  lab.plotted = showPlotly(lab);
+  lab.plotted.catch((err) => { if (!err.plotlyMissing) failed(err); });
+}
+
+/** Plotly at its turn (plotlyTurn), then its figures in place of the sketches. */
+async function showPlotly(lab) {
   await plotlyTurn(python);
   try {
     await loadPlotly();
   } catch (err) {   // the lab goes on with its sketches, which redraw on every change
     setText("notice", `${describe(err)}: the plots stay sketches (no hover, no sweep plot, no PNG).`);
-    return;
+    throw Object.assign(err, { plotlyMissing: true });
   }
   performance.mark("gdlab:plotly-ready");
   await lab.plots.upgrade();
@@ -613,9 +631,11 @@ async function main() {
   document.body.dataset.plotlyMs = String(Math.round(performance.now()));   // Plotly's figure is up
 }
 
-main().catch((err) => {
+function failed(err) {
   python.start();
   const status = $("status");
   if (status) status.textContent = `error: ${describe(err)}`;
   setText("error", `The lab could not start: ${describe(err)}`);
-});
+}
+
+main().catch(failed);

@@ -54,6 +54,7 @@ export function mountRunTools(lab, { keptMax, keptSpec, sameRun, setText }) {
   });
   $("download-png").addEventListener("click", async () => {
     try {
+      await lab.plotted;   // an embed starts Plotly at the learner's first touch (this press, maybe)
       const blob = await plotsPng([$("landscape-bg"), $("landscape"), $("curve")]);
       download(`${fileStem(store.get())}.png`, blob);
     } catch (err) {

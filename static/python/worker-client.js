@@ -230,11 +230,21 @@ async function drain(c, call) {
   drain(c, call);
 }
 
+/**
+ * The SharedWorker's name: with the build's stamp (index.html's <meta name="gdlab-build">,
+ * a hash of the build written by build.py), so that the labs of a new deployment start a
+ * shared Python of their own instead of talking to an old one still alive in another tab.
+ */
+export function sharedName() {
+  const stamp = document.querySelector('meta[name="gdlab-build"]')?.content || "dev";
+  return `gdlab-python-${stamp}`;
+}
+
 /** The shared worker's port, or null where SharedWorker is missing or refused (a sandboxed frame). */
 function connectShared(url, onError) {
   if (typeof SharedWorker !== "function") return null;
   try {
-    const sw = new SharedWorker(url, { type: "module", name: "gdlab-python" });
+    const sw = new SharedWorker(url, { type: "module", name: sharedName() });
     sw.onerror = (event) => { event.preventDefault?.(); onError(event.message || "it did not load"); };
     return sw.port;
   } catch {

@@ -5,6 +5,7 @@ not stop the others. `?shared=0` in the lab's address gives each embed its own w
 
 from __future__ import annotations
 
+import time
 from urllib.parse import quote
 
 import pytest
@@ -55,6 +56,8 @@ def move_and_wait(page, frames, i, delta, timeout=30.0):
 def test_four_embeds_are_ready_and_each_draws_its_own_runs(page, lab_url, host_url, shared):
     frames = course_page(page, lab_url, host_url, shared)
     for i, f in enumerate(frames):
+        # an embed starts Plotly when the learner comes to it (until then: its sketch)
+        page.hover(f"#lab{i + 1}")
         wait_until(lambda: f.evaluate("() => document.getElementById('runs').dataset.pending") == "0"
                    and int(f.evaluate("() => document.getElementById('runs').dataset.drawn || 0")) >= 1,
                    60, f"lab {i + 1}'s runs drawn by Plotly")
@@ -64,6 +67,26 @@ def test_four_embeds_are_ready_and_each_draws_its_own_runs(page, lab_url, host_u
     assert len(set(lrs[::2])) == 2 and len(set(lrs[1::2])) == 2
     if shared and not SHARED_OFF:   # one Python: every lab reports the same start-up stages
         assert len({f.evaluate(STATE)["pythonStages"] for f in frames}) == 1
+
+
+def test_an_untouched_embed_keeps_its_sketch_until_the_pointer_comes(page, lab_url, host_url):
+    """Plotly (about 15 MB a frame) starts in an embed only when the learner comes to it:
+    the others show their sketches, the same figure with the runs Python answered."""
+    frames = course_page(page, lab_url, host_url, n=2)
+    plotly = "() => [document.body.dataset.plotlyMs || '', Boolean(window.Plotly)]"
+    sketched = "() => document.getElementById('landscape').dataset.sketch || ''"
+    for f in frames:
+        wait_until(lambda: f.evaluate("() => document.getElementById('runs').dataset.pending") == "0", 60,
+                   "the runs Python answered, sketched")
+        assert f.evaluate(sketched) == "1"
+    time.sleep(1)
+    assert [f.evaluate(plotly) for f in frames] == [["", False]] * 2
+    page.hover("#lab2")
+    wait_until(lambda: frames[1].evaluate(plotly)[0], 30, "Plotly's figure in the lab the pointer is over")
+    assert frames[1].evaluate(sketched) == ""
+    assert frames[0].evaluate(plotly) == ["", False] and frames[0].evaluate(sketched) == "1"
+    move_and_wait(page, frames, 1, -2)   # the sketch follows the slider
+    assert frames[0].evaluate(sketched) == "1"
 
 
 @pytest.mark.parametrize("shared", [True, False], ids=["shared", "dedicated"])
