@@ -73,6 +73,10 @@ function loadPlotly() {
  * course page's other labs with it, same-origin frames share one): once this lab's Python
  * is ready (booting it takes both cores of a small machine) or failed, at the learner's
  * first touch, or after PLOTLY_WAIT_MS; then after a paint. Until then the sketch shows.
+ * PLOTLY_WAIT_MS is only a backstop. At 4 s, as it was, Plotly's start fell in the middle
+ * of the boot wherever Python takes longer (Firefox, WebKit, a slow machine) and took a
+ * core from it: Firefox's Python ready / floor went from a median 1.36-1.53x to
+ * 0.89-1.38x with Plotly after Python (bench_engines' floor, a loaded 2-core machine).
  */
 function plotlyTurn(python) {
   const touched = new Promise((resolve) => {
@@ -81,7 +85,7 @@ function plotlyTurn(python) {
   const waited = new Promise((resolve) => setTimeout(resolve, PLOTLY_WAIT_MS));
   return Promise.race([python.whenReady, touched, waited]).catch(() => {}).then(afterPaint);
 }
-const PLOTLY_WAIT_MS = 4000;
+const PLOTLY_WAIT_MS = 20000;
 
 /** After the next paint, and once the main thread is idle (or 300 ms later). */
 function afterPaint() {
