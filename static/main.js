@@ -80,6 +80,11 @@ function loadPlotly() {
  * stays: Plotly costs each frame about 15 MB (its code, heap and SVG), and on a course page
  * of several labs the learner uses one or two of them. Nothing else waits for it: the
  * sketch redraws on every change, Python's answers included.
+ *
+ * PLOTLY_WAIT_MS is only a backstop. At 4 s, as it was, Plotly's start fell in the middle
+ * of the boot wherever Python takes longer (Firefox, WebKit, a slow machine) and took a
+ * core from it: Firefox's Python ready / floor went from a median 1.36-1.53x to
+ * 0.89-1.38x with Plotly after Python (bench_engines' floor, a loaded 2-core machine).
  */
 function plotlyTurn(python) {
   const types = embedded ? ["pointerover", "pointerdown", "keydown", "focus", "wheel", "touchstart"]
@@ -93,7 +98,7 @@ function plotlyTurn(python) {
   const waited = new Promise((resolve) => setTimeout(resolve, PLOTLY_WAIT_MS));
   return Promise.race([python.whenReady, touched, waited]).catch(() => {}).then(afterPaint);
 }
-const PLOTLY_WAIT_MS = 4000;
+const PLOTLY_WAIT_MS = 20000;
 
 /** After the next paint, and once the main thread is idle (or 300 ms later). */
 function afterPaint() {

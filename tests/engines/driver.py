@@ -143,7 +143,9 @@ class Driver:
     # --- written once -----------------------------------------------------------------
     def goto(self, url: str) -> None:
         self._goto(url)
-        self.js(ERROR_TRAP)
+        # polled, as the trap is idempotent: WebKitWebDriver may answer a script of a page
+        # that is busy starting with "Could not parse script result"
+        self.wait_until(lambda: self.js(ERROR_TRAP), 30, "the page's error trap")
 
     def js(self, fn: str, *args):
         """Call a JS function source in the page with JSON arguments; its JSON result."""

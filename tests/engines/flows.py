@@ -231,10 +231,13 @@ def runaway_stopped(lab: Driver, lab_url: str) -> None:
     took = time.monotonic() - t0
     assert took < 2.0, f"[{lab.name}] Stop took {took:.2f} s"
     assert "while True: pass" in code_text(lab)
-    wait_ready(lab, 60)   # Python restarted: the lab works again
+    wait_ready(lab, 60)
     put_program(lab, "def loss(w): return (w[0] - 1) ** 2\nstart = [4.0]\nlr = 0.25\nsteps = 10\nprint('again')\n")
     lab.click("button", "Run code")
-    lab.wait_until(lambda: "again" in output(lab), 30, "the next program to run")
+    # the lab works again once the new worker has booted (body[data-python] stays "ready"
+    # across a restart, so the wait above does not wait for it): a whole start, up to
+    # READY_S (WebKit at load 15-17 on 2 cores took more than 30 s for boot and program)
+    lab.wait_until(lambda: "again" in output(lab), READY_S, "the next program to run")
 
 
 def preset_check(lab: Driver, lab_url: str) -> None:
