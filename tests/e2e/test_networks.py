@@ -133,3 +133,29 @@ def test_a_kept_network_run_keeps_its_init_seed_and_the_nets_layers_in_the_link(
     assert kept.locator("td[data-label='train accuracy']").inner_text() == f"{100 * core['acc']:.1f} %"
     page.goto(f"{lab_url}?surface=moons-mlp&keep=sgd,0.1,activation:softplus")
     wait_until(lambda: "activation cannot be 'softplus'" in page.locator("#notice").inner_text(), 20, "the notice")
+
+
+def test_run_code_trains_the_network_the_pane_shows_and_a_learner_can_change_its_activation(page, lab_url):
+    sys.path.insert(0, str(ROOT / "py"))
+    from gdlab.bridge import handle   # the program the pane shows, to edit as a learner would
+
+    msg = {"surface": "moons-mlp", "layers": "2,4,1", "steps": 100, "optimizer": "sgd", "lr": 0.1}
+    program = handle({"op": "program", **msg})["program"]
+    relu = program.replace("return np.tanh(h)", "return np.maximum(h, 0)").replace(
+        "return 1 - a ** 2", "return (a > 0).astype(float)")
+    assert relu != program
+    page.goto(f"{lab_url}?surface=moons-mlp&layers=2,4,1&steps=100")
+    wait_lab(page)
+    box = page.get_by_label("Code", exact=True)
+    box.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(relu)
+    page.get_by_role("button", name="Run code", exact=True).click()
+    core = core_run("moons-mlp", "--layers", "2,4,1", "--activation", "relu", "--steps", "100", "--lr", "0.1")
+    wait_until(lambda: page.locator("#landscape").get_attribute("data-surface") == "custom"
+               and status(page).startswith("step 100 ")
+               and abs(shown_loss(page) - core["final_loss"]) <= 5e-3 * core["final_loss"], 60,
+               f"the learner's relu net (core: {core['final_loss']:.4g})")
+    # the learner's model is theirs: no boundary of the lab's net is drawn for it
+    assert page.get_by_role("region", name="Decision boundary").is_hidden()
