@@ -297,7 +297,7 @@ def test_each_two_d_surface_draws_contour_and_path(page, lab_url):
     assert {"parabola", "bowl", "rosenbrock", "ill-conditioned", "saddle"} <= set(names)
     two_d = 0
     for name in names:
-        if name.endswith("-mlp"):   # a network: no start of its own (tests/e2e/test_networks.py)
+        if name.endswith("-mlp"):   # a network: no start of its own (tests/e2e/test_network_page.py)
             continue
         select.select_option(name)
         wait_until(lambda: page.evaluate("() => new URLSearchParams(location.search).get('surface')") == name,
