@@ -58,6 +58,9 @@ export function createSweeps({ schema, python, remember, known, onChange }) {
     });
     if (sweeps.size > 20) sweeps.delete(sweeps.keys().next().value);
     onChange("sweep");
+    // A network's rows stay the sweep's: a run of the page also carries its accuracies per
+    // step, which the sweep does not (each notch trains live, its first steps streamed)
+    if (schema.surfaces.get(state.surface)?.network) return;
     const [k, n, d] = res.paths.shape;
     for (let i = 0; i < k; i++) {
       const rowKey = canonical({ ...base, lr: lrs[i] });
