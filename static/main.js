@@ -14,7 +14,7 @@ import { bindControls, fillSelect, makeCodecs, renderHyperFields } from "./state
 import { formatCoord, formatLoss } from "./state/format.js";
 import { createPlots, normalizeRun } from "./plots/plots.js";
 import { canonical, createStore, dimOf, keptSpec, makeSchema, runMessage, sameRun, sliderScale, specState, KEPT_MAX, LIMITS } from "./state/state.js";
-import { describeIgnored, parseQuery, writeUrl } from "./state/url.js";
+import { describeIgnored, parseQuery, plainQuery, writeUrl } from "./state/url.js";
 import { createLessonPanel, groupPresets } from "./lab/lessonpanel.js";
 import { mountShare } from "./lab/share.js";
 import { createPythonHandle, describe, setPythonText } from "./python/python-start.js";
@@ -490,8 +490,7 @@ function syncCodeParam(lab) {
   const code = lab.codeLab.codeParam();
   if ((url.searchParams.get("code") || "") === (code || "")) return;
   if (code) url.searchParams.set("code", code); else url.searchParams.delete("code");
-  // (URLSearchParams writes "," as %2C: the address keeps the plain commas url.js writes)
-  url.search = url.searchParams.toString().replace(/%2C/g, ",").replace(/%3B/g, ";").replace(/%3A/g, ":");
+  url.search = plainQuery(url.searchParams);   // (as url.js writes it: start=1,2, not %2C)
   if (url.href !== location.href) history.replaceState(history.state, "", url);
 }
 

@@ -42,7 +42,8 @@ export function createNetView({ schema, python, home, redraw }) {
 
   function show(slot, cursor) {
     const s = slot && slot.state ? schema.surfaces.get(slot.state.surface) : null;
-    if (!s || !s.network || slot.traceName !== "path" || slot.label === "Your code") {
+    // (the learner's own program's run, surface "custom", is their model: no boundary of ours)
+    if (!s || !s.network || (slot.run && slot.run.surface === "custom")) {
       lastShown = null;
       plot.show(null);
       return;

@@ -302,6 +302,9 @@ export function describeIgnored(ignored) {
   return `Ignored from the link: ${items.join("; ")}. Using the defaults for these.`;
 }
 
+/** URLSearchParams as text with its commas, semicolons and colons left plain (start=1,2). */
+export const plainQuery = (params) => params.toString().replace(/%2C/g, ",").replace(/%3B/g, ";").replace(/%3A/g, ":");
+
 /** The query string (with "?", or "" when there is nothing to say) for a state. */
 export function serialize(state, schema, { keep = null } = {}) {
   const params = new URLSearchParams();
@@ -333,7 +336,7 @@ export function serialize(state, schema, { keep = null } = {}) {
   if (state.kept && state.kept.length) params.set("keep", encodeKept(state.kept, state, schema));
   if (state.controls) params.set("controls", state.controls);
   if (keep) for (const [k, v] of keep) params.append(k, v);
-  const text = params.toString().replace(/%2C/g, ",").replace(/%3B/g, ";").replace(/%3A/g, ":");
+  const text = plainQuery(params);
   return text ? `?${text}` : "";
 }
 
