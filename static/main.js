@@ -23,6 +23,7 @@ import { createPrograms } from "./python/program.js";
 import { applyLayout } from "./lab/layout.js";
 import { createPlayer } from "./lab/player.js";
 import { createEmbed, embedded } from "./lab/embed.js";
+import { learnerCame, learnerHere } from "./lab/learner.js";
 import { createRunTable } from "./lab/runtable.js";
 import { mountRunTools } from "./lab/runtools.js";
 import { createSweepPlot } from "./plots/sweepplot.js";
@@ -75,9 +76,9 @@ function loadPlotly() {
  * is ready (booting it takes both cores of a small machine) or failed, at the learner's
  * first touch, or after PLOTLY_WAIT_MS; then after a paint. Until then the sketch shows.
  *
- * An embed (in a frame) starts Plotly only when the learner comes to it: the pointer over
- * it, a tap, a key, the focus, a wheel. Until then its sketch (the same figure, no hover)
- * stays: Plotly costs each frame about 15 MB (its code, heap and SVG), and on a course page
+ * An embed (in a frame) starts Plotly only when the learner comes to it (learner.js: the
+ * pointer over it, a tap, a key, the focus, a wheel). Until then its sketch (the same
+ * figure, no hover) stays: Plotly costs each frame about 15 MB (its code, heap and SVG), and on a course page
  * of several labs the learner uses one or two of them. Nothing else waits for it: the
  * sketch redraws on every change, Python's answers included.
  *
@@ -87,14 +88,11 @@ function loadPlotly() {
  * 0.89-1.38x with Plotly after Python (bench_engines' floor, a loaded 2-core machine).
  */
 function plotlyTurn(python) {
-  const types = embedded ? ["pointerover", "pointerdown", "keydown", "focus", "wheel", "touchstart"]
-    : ["pointerdown", "keydown"];
+  if (embedded) return learnerCame.then(afterPaint);
   const touched = new Promise((resolve) => {
-    const go = () => { for (const type of types) window.removeEventListener(type, go, true); resolve(); };
-    for (const type of types) window.addEventListener(type, go, { capture: true, passive: true });
-    if (embedded && document.hasFocus()) go();   // the learner is already in it
+    const go = () => { for (const type of ["pointerdown", "keydown"]) window.removeEventListener(type, go, true); resolve(); };
+    for (const type of ["pointerdown", "keydown"]) window.addEventListener(type, go, { capture: true, passive: true });
   });
-  if (embedded) return touched.then(afterPaint);
   const waited = new Promise((resolve) => setTimeout(resolve, PLOTLY_WAIT_MS));
   return Promise.race([python.whenReady, touched, waited]).catch(() => {}).then(afterPaint);
 }
@@ -584,7 +582,8 @@ async function main() {
     },
   });
   lab.embed = createEmbed({ store, schema, passthrough: lab.schema.passthrough, notice: (t) => setText("notice", t) });
-  lab.runs = createRuns({ schema, python, view: home, onChange: () => lab.view.refresh() });
+  lab.runs = createRuns({ schema, python, view: home, onChange: () => lab.view.refresh(), background: learnerHere });
+  learnerCame.then(() => python.whenReady).then(() => lab.view.refresh(), () => {});   // its sweep, if it waited
   const netView = createNetView({ schema, python, home, redraw: () => lab.view.draw() });
   lab.view = createView({ ...lab, embed: lab.embed, project: (run) => lab.surfaces.project(run),
     showLines: (slots) => lab.surfaces.showLines(slots), showBoundary: netView.show });

@@ -1,6 +1,7 @@
 // The runs of a view: which runs a state shows, and where each one's numbers come from.
 //
-//   const runs = createRuns({ schema, python, view, onChange });   // view: precomputed
+//   const runs = createRuns({ schema, python, view, onChange, background });   // view: precomputed;
+//                                          background(): may the lab prefetch (learner.js)
 //   runs.view(state)      -> [slot, ...]   what to draw now (runtraces.js: slot), the live
 //                                          run last; slots whose run is not known yet have
 //                                          run === null and are fetched
@@ -172,7 +173,7 @@ function compareSlot(run) {
     color: COMPARE_COLOR, dash: "dot", run: cmp, live: false, kind: "compare" };
 }
 
-export function createRuns({ schema, python, view: view0, onChange }) {
+export function createRuns({ schema, python, view: view0, onChange, background = () => true }) {
   const src = createRunSource({ schema, python, view: view0, onChange });
   const sweeps = createSweeps({ schema, python, remember: src.remember, known: (key) => src.cache.has(key), onChange });
   let lastLive = null;       // the live run drawn last: shown while the next one computes
@@ -189,7 +190,7 @@ export function createRuns({ schema, python, view: view0, onChange }) {
     api.approx = Boolean(run && !exact && !run.partial);
     if (run) lastLive = run;
     else if (lastLive && lastLive.surface === state.surface) run = lastLive;   // until the new one comes
-    if (run && python.ready && exact) sweeps.prefetch(state);
+    if (run && python.ready && exact && background()) sweeps.prefetch(state);
     return { id: "live", label: matched ? matched.label : runLabel(schema, state), color: PATH_COLOR,
       run, live: true, traceName: "path", state, error: src.liveError };
   }

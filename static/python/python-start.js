@@ -41,6 +41,8 @@
 //   data-python-early      "1" when Python was asked for at once (a second visit)
 //   data-python-packages   the Python packages loaded, comma-separated
 //   data-python-stages     "module:ms,pyodide:ms,numpy:ms,gdlab:ms" since the worker started
+//   data-python-calls      how many calls this lab has made to Python (its own work and the
+//                          learner's code)
 //   data-python-shared     "1" while this lab's own work goes to the shared Python, "0" when
 //                          not (a dedicated worker, or after a fallback)
 
@@ -137,6 +139,7 @@ async function startWorker(preload, shared) {
       if (text && !/^ready/i.test(text)) setPythonText(`Python: ${text}`);
     },
     timeLimitMs: 10000,
+    onCall: () => { document.body.dataset.pythonCalls = String(Number(document.body.dataset.pythonCalls || 0) + 1); },
   });
   document.body.dataset.pythonShared = py.shared ? "1" : "0";
   return py;

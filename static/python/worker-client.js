@@ -365,15 +365,20 @@ export function createPython({ onProgress, onStatus, onFallback, timeLimitMs = 1
  * A lab's Python (the API is at the top): with `shared`, its own work goes to the shared
  * worker and the learner's code (LEARNER_OPS) to a dedicated worker of this lab, started
  * on the first such call or by warmCode(); without, one dedicated worker does all.
+ * `onCall(msg)` hears every call the lab makes.
  */
-export function createLabPython({ shared = false, preload = [], ...options } = {}) {
+export function createLabPython({ shared = false, preload = [], onCall = () => {}, ...options } = {}) {
   const main = createPython({ ...options, preload: shared ? [] : preload, shared });
-  if (!shared) return Object.assign(main, { warmCode: () => {} });
+  if (!shared) {
+    const own = main.call;
+    const call = (msg, opts) => { onCall(msg); return own(msg, opts); };
+    return Object.assign(main, { warmCode: () => {}, call, latest: createLatest(call) });
+  }
   let code = null;
   const codeWorker = () => code || (code = createPython({ timeLimitMs: options.timeLimitMs, preload }));
   // after a fallback with no code worker yet, the lab's own worker runs the learner's code too
   const route = (msg) => (LEARNER_OPS.has(msg && msg.op) && (main.shared || code) ? codeWorker() : main);
-  const call = (msg, opts) => route(msg).call(msg, opts);
+  const call = (msg, opts) => { onCall(msg); return route(msg).call(msg, opts); };
   return {
     get state() { return main.state; },
     get ready() { return main.ready; },

@@ -70,23 +70,29 @@ def test_four_embeds_are_ready_and_each_draws_its_own_runs(page, lab_url, host_u
 
 
 def test_an_untouched_embed_keeps_its_sketch_until_the_pointer_comes(page, lab_url, host_url):
-    """Plotly (about 15 MB a frame) starts in an embed only when the learner comes to it:
-    the others show their sketches, the same figure with the runs Python answered."""
+    """Plotly (about 15 MB a frame) and background work such as the slider's sweep (the
+    regime bands under it) start in an embed only when the learner comes to it: the others
+    show their sketches, the same figure with the runs Python answered."""
     frames = course_page(page, lab_url, host_url, n=2)
     plotly = "() => [document.body.dataset.plotlyMs || '', Boolean(window.Plotly)]"
     sketched = "() => document.getElementById('landscape').dataset.sketch || ''"
+    bands = "() => document.getElementById('lr-bands').title"
     for f in frames:
         wait_until(lambda: f.evaluate("() => document.getElementById('runs').dataset.pending") == "0", 60,
                    "the runs Python answered, sketched")
         assert f.evaluate(sketched) == "1"
     time.sleep(1)
     assert [f.evaluate(plotly) for f in frames] == [["", False]] * 2
-    page.hover("#lab2")
-    wait_until(lambda: frames[1].evaluate(plotly)[0], 30, "Plotly's figure in the lab the pointer is over")
-    assert frames[1].evaluate(sketched) == ""
-    assert frames[0].evaluate(plotly) == ["", False] and frames[0].evaluate(sketched) == "1"
-    move_and_wait(page, frames, 1, -2)   # the sketch follows the slider
-    assert frames[0].evaluate(sketched) == "1"
+    assert [f.evaluate(bands) for f in frames] == ["", ""]
+    page.hover("#lab1")
+    wait_until(lambda: frames[0].evaluate(plotly)[0], 30, "Plotly's figure in the lab the pointer is over")
+    assert frames[0].evaluate(sketched) == ""
+    wait_until(lambda: frames[0].evaluate(bands), 30, "the sweep's bands under the slider of the lab in use")
+    assert frames[1].evaluate(plotly) == ["", False] and frames[1].evaluate(sketched) == "1"
+    # the untouched lab drew the view's file and asked Python for nothing
+    assert frames[1].evaluate(bands) == "" and frames[1].evaluate(STATE).get("pythonCalls") is None
+    move_and_wait(page, frames, 2, -2)   # the sketch follows the slider
+    assert frames[1].evaluate(sketched) == "1"
 
 
 @pytest.mark.parametrize("shared", [True, False], ids=["shared", "dedicated"])
