@@ -18,6 +18,14 @@ For 0, 1, 4 and 8 embeds, each a cold visit in a fresh browser profile:
 Then the ratios of the issue's budgets: (mem N - mem none) / (mem one - mem none)
 (budget <= 1.5 for four) and all-N ready / one's (budget <= 1.2 for four).
 
+One embed alone keeps its figures (budget: within 1.1x of the lab before the shared Python,
+which is `?shared=0`): in Chromium, the course page with one embed, shared and `?shared=0`
+interleaved, each a cold visit: its first paint and its gdlab:ready (ms since the course
+page's navigation) and the slider's answers: SLIDER_MOVES moves to notches not yet run
+(an untouched embed has no sweep, so each is a run in Python), each timed from the input
+event in the frame to the gdlab:result at the new lr on the course page (both on the epoch
+clock).
+
 Chromium (Playwright, Debian's chromium) and Firefox ESR (WebDriver BiDi, the driver of
 tests/engines/).
 
@@ -46,6 +54,7 @@ from bench_page import ARGS, serve  # noqa: E402
 COUNTS = (0, 1, 4, 8)
 VIEWPORT = (1280, 2000)   # eight 400 px frames, two a row, all in view (an embed out of view waits)
 SETTLE_S = 5.0   # after the last gdlab:ready: Plotly's figures and the labs' first background calls
+SLIDER_MOVES = 12
 USED_WAIT_S = 8.0   # Firefox: after the pointer passed over every embed, for Plotly to start and draw
 
 FRAMES = """() => JSON.stringify([...document.querySelectorAll('iframe')].map((f) => {
@@ -191,6 +200,59 @@ def visit_firefox(url: str, n: int) -> dict:
             "used_private": used.private}
 
 
+LISTEN = """() => { window.__results = [];
+  if (!window.__listening) { window.__listening = true;
+    window.addEventListener('message', (e) => { if (e.data && e.data.type === 'gdlab:result')
+      window.__results.push([performance.timeOrigin + performance.now(), e.data.lr]); }); }
+  return true; }"""
+MOVE = """() => { const range = document.getElementById('lr-range');
+  range.value = String(Math.max(Number(range.min), Number(range.value) - 1));
+  const t = performance.timeOrigin + performance.now();
+  range.dispatchEvent(new Event('input', { bubbles: true }));
+  return [t, Number(document.getElementById('lr-value').value)]; }"""
+
+
+def one_embed(p, url: str) -> dict:
+    """One embed alone (a cold visit): its first paint, its gdlab:ready and its slider's answers."""
+    with tempfile.TemporaryDirectory() as profile:
+        ctx = p.chromium.launch_persistent_context(profile, executable_path=str(build.CHROMIUM), args=ARGS,
+                                                   viewport={"width": 1280, "height": 900})
+        page = ctx.new_page()
+        page.goto(url)
+        ready = wait_all(page.evaluate, 1)
+        origin = page.evaluate("() => performance.timeOrigin")
+        frame = next(f for f in page.frames if "embed=1" in f.url)
+        painted = frame.evaluate("() => performance.timeOrigin + Number(document.body.dataset.firstDrawMs)") - origin
+        time.sleep(2)   # past the lab's first calls
+        answers = []
+        for _ in range(SLIDER_MOVES):
+            page.evaluate(LISTEN)
+            t, lr = frame.evaluate(MOVE)
+            deadline = time.monotonic() + 30
+            while True:
+                got = [at for at, x in page.evaluate("() => window.__results") if abs(x / lr - 1) < 1e-6]
+                if got:
+                    answers.append(got[0] - t)
+                    break
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"no gdlab:result at lr {lr}")
+                time.sleep(0.01)
+            time.sleep(0.3)
+        ctx.close()
+    answers.sort()
+    return {"painted": painted, "ready": ready, "slider": statistics.median(answers),
+            "slider95": answers[min(len(answers) - 1, int(0.95 * len(answers)))]}
+
+
+def report_one(rows: dict) -> None:
+    med = {s: {k: statistics.median(r[k] for r in v) for k in ("painted", "ready", "slider", "slider95")}
+           for s, v in rows.items()}
+    for key, label in (("painted", "first paint"), ("ready", "gdlab:ready"), ("slider", "slider answer, median"),
+                       ("slider95", "slider answer, p95")):
+        a, b = med[True][key], med[False][key]
+        print(f"chromium one embed alone  {label:22s} shared {a:6.0f} ms   ?shared=0 {b:6.0f} ms   = {a / b:.2f}x (budget 1.1x)")
+
+
 def report(engine: str, rows: dict) -> None:
     # no embed is the same page either way: its visits of both runs make one baseline
     none = rows[(True, 0)] + rows[(False, 0)]
@@ -224,6 +286,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--engines", default="chromium,firefox")
+    ap.add_argument("--only", choices=["memory", "one"], help="only the memory and ready figures, or only one embed's")
     args = ap.parse_args()
     if build.needs_build():
         build.build()
@@ -233,8 +296,18 @@ def main() -> None:
     engines = args.engines.split(",")
     rows = {e: {(s, n): [] for s in (True, False) for n in COUNTS} for e in engines}
     from playwright.sync_api import sync_playwright
+    alone = {True: [], False: []}
     with sync_playwright() as p:
         for _ in range(args.repeats):   # side by side, interleaved
+            if args.only != "memory" and "chromium" in engines:
+                for shared in (True, False):
+                    row = one_embed(p, urls[shared] + "&n=1")
+                    alone[shared].append(row)
+                    print(f"  chromium {'shared' if shared else 'dedicated'} one embed alone: painted {row['painted']:.0f} ms,"
+                          f" ready {row['ready']:.0f} ms, slider answers median {row['slider']:.0f} ms,"
+                          f" p95 {row['slider95']:.0f} ms", flush=True)
+            if args.only == "one":
+                continue
             for n in COUNTS:
                 for shared in (True, False):
                     for engine in engines:
@@ -245,8 +318,11 @@ def main() -> None:
                               f" ({row['gc']:.0f} MB after a GC, {row['used']:.0f} MB used; private {row['mem_private']:.0f},"
                               f" used {row['used_private']:.0f} MB), ready {row['ready']:.0f} ms",
                               flush=True)
-    for engine in engines:
-        report(engine, rows[engine])
+    if args.only != "one":
+        for engine in engines:
+            report(engine, rows[engine])
+    if alone[True]:
+        report_one(alone)
     server.shutdown()
 
 

@@ -206,7 +206,8 @@ function listen(port) {
     }
     if (!m || m.type !== "call" || typeof m.id !== "number") return;
     queue.push({ port, id: m.id, msg: m.msg, background: Boolean(m.background) });
-    pump();
+    if (!busy && !pumping && outcome && !m.background) next();   // Python is free: the learner's call now
+    else pump();
   };
 }
 
