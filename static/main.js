@@ -619,9 +619,23 @@ async function main() {
   lab.plotted.catch((err) => { if (!err.plotlyMissing) failed(err); });
 }
 
+/**
+ * Plotly's start and its first figures take the main thread for a few hundred ms: a
+ * learner's program running (Run code, Check: pressed the moment Python is ready, say)
+ * is answered and painted first.
+ */
+async function learnerFirst() {
+  const client = python.client;
+  while (client && client.learnerBusy && client.learnerBusy()) {
+    await client.learnerIdle();
+    await afterPaint();
+  }
+}
+
 /** Plotly at its turn (plotlyTurn), then its figures in place of the sketches. */
 async function showPlotly(lab) {
   await plotlyTurn(python);
+  await learnerFirst();
   try {
     await loadPlotly();
   } catch (err) {   // the lab goes on with its sketches, which redraw on every change
@@ -629,6 +643,7 @@ async function showPlotly(lab) {
     throw Object.assign(err, { plotlyMissing: true });
   }
   performance.mark("gdlab:plotly-ready");
+  await learnerFirst();
   await lab.plots.upgrade();
   await lab.view.refresh();
   document.body.dataset.plotlyMs = String(Math.round(performance.now()));   // Plotly's figure is up

@@ -11,6 +11,8 @@
 //   py.restart("why")                     // terminate and start a fresh worker
 //   py.state                              // "loading" | "ready" | "restarting" | "failed"
 //   py.packages, py.stages                // the Python packages loaded, ms of each start-up step
+//   lab.learnerBusy(), await lab.learnerIdle()   // (createLabPython) a learner's call in flight;
+//                                         // once none is
 //
 // Calls go to the worker one at a time. The learner's go first: a call marked
 // `background` (a lesson's facts, a sweep, a variance) waits while any other call is
@@ -369,16 +371,18 @@ export function createPython({ onProgress, onStatus, onFallback, timeLimitMs = 1
  */
 export function createLabPython({ shared = false, preload = [], onCall = () => {}, ...options } = {}) {
   const main = createPython({ ...options, preload: shared ? [] : preload, shared });
+  const idle = createLearnerIdle();
   if (!shared) {
     const own = main.call;
-    const call = (msg, opts) => { onCall(msg); return own(msg, opts); };
-    return Object.assign(main, { warmCode: () => {}, call, latest: createLatest(call) });
+    const call = (msg, opts) => { onCall(msg); return idle.track(msg, own(msg, opts)); };
+    return Object.assign(main, { warmCode: () => {}, call, latest: createLatest(call), learnerIdle: idle.wait,
+      learnerBusy: idle.busy });
   }
   let code = null;
   const codeWorker = () => code || (code = createPython({ timeLimitMs: options.timeLimitMs, preload }));
   // after a fallback with no code worker yet, the lab's own worker runs the learner's code too
   const route = (msg) => (LEARNER_OPS.has(msg && msg.op) && (main.shared || code) ? codeWorker() : main);
-  const call = (msg, opts) => { onCall(msg); return route(msg).call(msg, opts); };
+  const call = (msg, opts) => { onCall(msg); return idle.track(msg, route(msg).call(msg, opts)); };
   return {
     get state() { return main.state; },
     get ready() { return main.ready; },
@@ -389,5 +393,25 @@ export function createLabPython({ shared = false, preload = [], onCall = () => {
     latest: createLatest(call),
     restart: (why, reason) => (code || main).restart(why, reason),
     warmCode: () => { if (main.shared || code) codeWorker(); },
+    learnerIdle: idle.wait,
+    learnerBusy: idle.busy,
   };
+}
+
+/** The learner's calls in flight (LEARNER_OPS): busy(), and wait() resolves when there are none. */
+function createLearnerIdle() {
+  let busy = 0;
+  let waiters = [];
+  function track(msg, promise) {
+    if (!LEARNER_OPS.has(msg && msg.op)) return promise;
+    busy += 1;
+    const done = () => {
+      busy -= 1;
+      if (!busy) { for (const resolve of waiters) resolve(); waiters = []; }
+    };
+    promise.then(done, done);
+    return promise;
+  }
+  const wait = () => (busy ? new Promise((resolve) => waiters.push(resolve)) : Promise.resolve());
+  return { track, wait, busy: () => busy > 0 };
 }
