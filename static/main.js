@@ -82,6 +82,11 @@ function loadPlotly() {
  * of several labs the learner uses one or two of them. Nothing else waits for it: the
  * sketch redraws on every change, Python's answers included.
  *
+ * After Python is ready Plotly waits PLOTLY_AFTER_READY_MS more (a touch cuts it short): a
+ * learner who was waiting for Python presses Run code within about a second, and their
+ * answer should not wait behind Plotly's script (learnerFirst holds Plotly back while their
+ * program runs, but cannot stop a script already being run).
+ *
  * PLOTLY_WAIT_MS is only a backstop. At 4 s, as it was, Plotly's start fell in the middle
  * of the boot wherever Python takes longer (Firefox, WebKit, a slow machine) and took a
  * core from it: Firefox's Python ready / floor went from a median 1.36-1.53x to
@@ -94,9 +99,11 @@ function plotlyTurn(python) {
     for (const type of ["pointerdown", "keydown"]) window.addEventListener(type, go, { capture: true, passive: true });
   });
   const waited = new Promise((resolve) => setTimeout(resolve, PLOTLY_WAIT_MS));
-  return Promise.race([python.whenReady, touched, waited]).catch(() => {}).then(afterPaint);
+  const afterReady = python.whenReady.then(() => new Promise((resolve) => setTimeout(resolve, PLOTLY_AFTER_READY_MS)));
+  return Promise.race([afterReady, touched, waited]).catch(() => {}).then(afterPaint);
 }
 const PLOTLY_WAIT_MS = 20000;
+const PLOTLY_AFTER_READY_MS = 1000;
 
 /** After the next paint, and once the main thread is idle (or 300 ms later). */
 function afterPaint() {
