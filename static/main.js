@@ -94,8 +94,14 @@ function loadPlotly() {
  */
 function plotlyTurn(python) {
   if (embedded) return learnerCame.then(afterPaint);
+  // a touch anywhere but in the code pane: a press of Run code (its pointerdown comes before
+  // the click that runs the program) or typing there is no call for Plotly
   const touched = new Promise((resolve) => {
-    const go = () => { for (const type of ["pointerdown", "keydown"]) window.removeEventListener(type, go, true); resolve(); };
+    const go = (event) => {
+      if (event.target instanceof Element && event.target.closest("#code-pane")) return;
+      for (const type of ["pointerdown", "keydown"]) window.removeEventListener(type, go, true);
+      resolve();
+    };
     for (const type of ["pointerdown", "keydown"]) window.addEventListener(type, go, { capture: true, passive: true });
   });
   const waited = new Promise((resolve) => setTimeout(resolve, PLOTLY_WAIT_MS));
