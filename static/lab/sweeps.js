@@ -57,10 +57,13 @@ export function createSweeps({ schema, python, remember, known, onChange }) {
       thresholds: res.thresholds || {},
     });
     if (sweeps.size > 20) sweeps.delete(sweeps.keys().next().value);
-    onChange("sweep");
     // A network's rows stay the sweep's: a run of the page also carries its accuracies per
     // step, which the sweep does not (each notch trains live, its first steps streamed)
-    if (schema.surfaces.get(state.surface)?.network) return;
+    if (!schema.surfaces.get(state.surface)?.network) rememberRows(state, base, lrs, res);
+    onChange("sweep");   // after the rows: the live run may be one of them
+  }
+
+  function rememberRows(state, base, lrs, res) {
     const [k, n, d] = res.paths.shape;
     for (let i = 0; i < k; i++) {
       const rowKey = canonical({ ...base, lr: lrs[i] });
