@@ -596,7 +596,8 @@ async function main() {
   });
   lab.embed = createEmbed({ store, schema, passthrough: lab.schema.passthrough, notice: (t) => setText("notice", t) });
   lab.runs = createRuns({ schema, python, view: home, onChange: () => lab.view.refresh(), background: learnerHere });
-  learnerCame.then(() => python.whenReady).then(() => lab.view.refresh(), () => {});   // its sweep, if it waited
+  // an embed's sweep waits for the learner: once they come after Python is ready, ask again
+  if (embedded) learnerCame.then(() => python.ready && lab.view.refresh());
   const netView = createNetView({ schema, python, home, redraw: () => lab.view.draw() });
   lab.view = createView({ ...lab, embed: lab.embed, project: (run) => lab.surfaces.project(run),
     showLines: (slots) => lab.surfaces.showLines(slots), showBoundary: netView.show });

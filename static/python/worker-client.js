@@ -372,9 +372,9 @@ export function createPython({ onProgress, onStatus, onFallback, timeLimitMs = 1
 export function createLabPython({ shared = false, preload = [], onCall = () => {}, ...options } = {}) {
   const main = createPython({ ...options, preload: shared ? [] : preload, shared });
   const idle = createLearnerIdle();
+  const heard = (send) => (msg, opts) => { onCall(msg); return idle.track(msg, send(msg, opts)); };
   if (!shared) {
-    const own = main.call;
-    const call = (msg, opts) => { onCall(msg); return idle.track(msg, own(msg, opts)); };
+    const call = heard(main.call);
     return Object.assign(main, { warmCode: () => {}, call, latest: createLatest(call), learnerIdle: idle.wait,
       learnerBusy: idle.busy });
   }
@@ -382,7 +382,7 @@ export function createLabPython({ shared = false, preload = [], onCall = () => {
   const codeWorker = () => code || (code = createPython({ timeLimitMs: options.timeLimitMs, preload }));
   // after a fallback with no code worker yet, the lab's own worker runs the learner's code too
   const route = (msg) => (LEARNER_OPS.has(msg && msg.op) && (main.shared || code) ? codeWorker() : main);
-  const call = (msg, opts) => { onCall(msg); return idle.track(msg, route(msg).call(msg, opts)); };
+  const call = heard((msg, opts) => route(msg).call(msg, opts));
   return {
     get state() { return main.state; },
     get ready() { return main.ready; },
