@@ -27,7 +27,7 @@ export function createNetView({ schema, python, home, redraw }) {
   }
 
   function ask(state, run, key) {
-    if (asked.has(key) || !python.ready || run.projected || run.partial || !run.points.length) return;
+    if (asked.has(key) || !python.ready || run.projected || run.partial || run.early || !run.points.length) return;
     asked.add(key);
     const steps = frameSteps(run.points.length - 1);
     const msg = { ...runMessage(state), op: "boundary", w: steps.map((t) => run.points[t]) };
@@ -50,7 +50,8 @@ export function createNetView({ schema, python, home, redraw }) {
     }
     const key = runKey(slot.state);
     const frames = cache.get(key);
-    if (!frames && slot.run) ask(slot.state, slot.run, key);
+    // (a borrowed run is the last state's: its weights, under this key, would draw another net)
+    if (!frames && slot.run && !slot.borrowed) ask(slot.state, slot.run, key);
     // until the live run's own frames come, the last ones stay (a new lr moves them soon)
     const drawn = frames || (lastShown && lastShown.surface === s.name ? lastShown.frames : null);
     if (drawn) lastShown = { surface: s.name, frames: drawn };

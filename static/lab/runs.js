@@ -188,11 +188,14 @@ export function createRuns({ schema, python, view: view0, onChange, background =
     let run = src.runOf(state, true);
     const exact = src.cache.has(runKey(state)) || Boolean(run && run.projected);
     api.approx = Boolean(run && !exact && !run.partial);
+    // until the new run comes, the last one stands in: `borrowed`, as it is another state's
+    // (its weights are not this state's: nothing may be computed from them under this key)
+    const borrowed = !run && Boolean(lastLive && lastLive.surface === state.surface);
     if (run) lastLive = run;
-    else if (lastLive && lastLive.surface === state.surface) run = lastLive;   // until the new one comes
+    else if (borrowed) run = lastLive;
     if (run && python.ready && exact && background()) sweeps.prefetch(state);
     return { id: "live", label: matched ? matched.label : runLabel(schema, state), color: PATH_COLOR,
-      run, live: true, traceName: "path", state, error: src.liveError };
+      run, borrowed, live: true, traceName: "path", state, error: src.liveError };
   }
 
   function view(state) {
