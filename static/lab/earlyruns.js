@@ -12,15 +12,20 @@ import { normalizeRun } from "../plots/plots.js";
 import { runKey, sameButLr, specState } from "../state/state.js";
 
 export function createEarlyRuns(schema, view) {
+  // (the view's runs move here: made drawable, the file's numbers are dropped, not held twice)
   const early = ((view && view.runs) || []).map(({ spec, run }) => {
     const state = specState(schema, spec);
     return { state, key: runKey(state), raw: run, run: null };
   });
+  if (view) view.runs = null;
   const byKey = new Map(early.map((e) => [e.key, e]));
   // Made drawable when first asked for (the first paint needs a few of a view's runs),
   // then kept: the same object each time, as the plots' caches expect.
   // (`fromView`: numbers to the view file's 6 digits; an export asks Python for all of them)
-  const runOfEntry = (e) => e.run || (e.run = { ...normalizeRun(e.raw), fromView: true });
+  const runOfEntry = (e) => {
+    if (!e.run) { e.run = { ...normalizeRun(e.raw), fromView: true }; e.raw = null; }
+    return e.run;
+  };
   const standIn = (e) => e.near || (e.near = { ...runOfEntry(e), early: true });
 
   function runOf(state, nearest) {

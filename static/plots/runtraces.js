@@ -10,17 +10,22 @@ const finite = (x) => typeof x === "number" && Number.isFinite(x);
 /**
  * A run as the plots use it: points (rows of d numbers) and loss per step, cut before
  * the first row with a non-finite number (a diverged path ends where it left them).
+ * The answer's own `path` and `loss` are not kept: the points and losses are their copy
+ * (a view's 5000-step runs would be held twice).
  */
 export function normalizeRun(res, rowsOf, vecOf) {
   // a network's run from a view file carries no weights: its path on the view's slice
   // plane, (α, β) per step (`projected`; slice.js draws it as it is)
-  const points = rowsOf(res.path ?? res.path_ab);
-  const loss = Array.from(vecOf(res.loss), (x) => (x === null ? NaN : x));
+  const { path, path_ab: pathAb, loss: rawLoss, ...rest } = res;
+  const points = rowsOf(path ?? pathAb);
+  const loss = Array.from(vecOf(rawLoss), (x) => (x === null ? NaN : x));
   let m = Math.min(points.length, loss.length);
   for (let i = 0; i < m; i++) {
     if (!finite(loss[i]) || points[i].some((x) => !finite(x))) { m = i; break; }
   }
-  return { ...res, points: points.slice(0, m), losses: loss.slice(0, m), projected: !res.path && Boolean(res.path_ab) };
+  if (points.length > m) points.length = m;
+  if (loss.length > m) loss.length = m;
+  return { ...rest, points, losses: loss, projected: !path && Boolean(pathAb) };
 }
 
 /**
