@@ -623,8 +623,10 @@ async function main() {
 
   await onState(lab, store.get(), null);     // a sketch (Plotly is not loaded yet)
   python.start();
-  python.whenReady.then(() => {               // gdlab:ready means Python, not Plotly
+  python.whenReady.then((client) => {         // gdlab:ready means Python, not Plotly
     if (embedded) lab.embed.ready();
+    // a lab page warms numpy.random once Python is idle (an embed: when the learner turns to its code)
+    else client.warmCode();
     lab.view.refresh();
   }, () => {});
   afterPaint().then(() => startCodeLab(lab));

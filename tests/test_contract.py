@@ -44,6 +44,7 @@ MESSAGES = {
     "variance": [{"surface": "linreg", "batch_size": 8}],
     "boundary": [{"surface": "moons-mlp", "layers": "2,4,1", "steps": 20, "frames": 3, "size": 7},
                  {"surface": "xor-mlp", "layers": [2, 3, 1], "w": [0.1] * 13}],
+    "warm": [{"modules": ["numpy.random"]}, {"modules": []}],
     "program": [{"surface": "bowl", "optimizer": "adam", "lr": 0.05},
                 {"preset": "schedules", "lr": 0.3}],
     "slice": [{"surface": "noisy-labels", "size": 11},
@@ -60,6 +61,7 @@ BAD = {
     "program": {"preset": "no-such-preset"}, "variance": {"surface": "bowl"},
     "slice": {"surface": "linreg", "slice": "sideways"},
     "boundary": {"surface": "bowl"},
+    "warm": {"modules": ["os"]},
 }
 
 

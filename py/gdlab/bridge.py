@@ -11,6 +11,7 @@ docs/architecture.md shows it).
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 
 import numpy as np
@@ -264,6 +265,24 @@ def check(msg: dict) -> dict:
     return check_user(msg)
 
 
+# the modules of a lazy archive that the page may load ahead of the learner's first import
+WARMABLE = ("numpy.random",)
+
+
+def warm(msg: dict) -> dict:
+    """Import lazy modules (WARMABLE) while Python is idle, so that the learner's first
+    ``np.random`` does not wait for its archive and shared libraries."""
+    names = msg.get("modules")
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise GdlabError("modules must be a list of module names")
+    for name in names:
+        if name not in WARMABLE:
+            raise GdlabError(f"{name[:40]!r} cannot be warmed; expected one of {', '.join(WARMABLE)}")
+    for name in names:
+        importlib.import_module(name)
+    return {"warmed": names}
+
+
 def program(msg: dict) -> dict:
     """The code pane's program for a state, or for a preset (``preset``) with the
     state's settings over the preset's own: the text and the line of ``lr = ...``."""
@@ -294,7 +313,7 @@ def _tol(msg: dict) -> float | None:
 OPS = {"catalog": catalog, "landscape": landscape, "run": run, "sweep": sweep,
        "compare": compare, "lesson": lesson, "user": user,
        "check": check, "program": program, "variance": variance, "slice": slice_op,
-       "boundary": boundary}
+       "boundary": boundary, "warm": warm}
 
 
 def handle(msg) -> dict:

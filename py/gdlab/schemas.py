@@ -183,6 +183,10 @@ ANSWERS: dict[str, dict[str, str]] = {
         "X": "array (200, 2): the training rows, to draw over the grid",
         "labels": "array (200,): their labels, 0 or 1",
     },
+    "warm": {
+        "warmed": "[str]: the modules now imported (numpy.random: a lazy archive, loaded "
+                  "while Python is idle so the learner's first np.random does not wait)",
+    },
     "program": {
         "program": "str: the code pane's Python for the state (or the preset with the "
                    "state's settings): loss, grad, start, lr, steps and the update rule",

@@ -133,6 +133,7 @@ async function startWorker(preload, shared) {
     preload,
     shared,
     onFallback: () => { document.body.dataset.pythonShared = "0"; },
+    onWarm: (modules) => { document.body.dataset.pythonWarmed = modules.join(","); },
     onProgress: (p) => setPythonText(`Python: ${describe(p)}`),
     onStatus: (s) => {
       const text = describe(s);

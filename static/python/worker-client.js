@@ -38,12 +38,17 @@
 //   const py = createLabPython({ shared, preload, ... });   // what a lab uses
 // gives the same API; when shared, the learner's own code (ops in LEARNER_OPS) goes to a
 // dedicated worker of this lab, started on its first such call or by py.warmCode(), and
-// py.restart (Stop) restarts that worker only.
+// py.restart (Stop) restarts that worker only. py.warmCode() (the learner turned to the
+// code, or a lab page's Python is idle) imports WARM as background work in whichever worker
+// runs the learner's code, and again after each of its restarts; onWarm(modules) hears it.
 
 const BACKGROUND_AFTER_MS = 1500;
 const SHARED_BOOT_LIMIT_MS = 60000;
 const SHARED_WAIT_LIMIT_MS = 30000;
 export const LEARNER_OPS = new Set(["user", "check"]);
+// what warmCode() loads ahead of the learner's code: numpy.random's archive and shared
+// libraries (0.7 s on a fast machine, 4x that on a slow one) are the cost of a first np.random
+const WARM = ["numpy.random"];
 
 /**
  * A call's own time: runs while Python works on it, stands still while a module loads.
@@ -205,6 +210,37 @@ function requeue(q, message, reason) {
   job.meter.stop();
   if (reason) job.reject(Object.assign(new Error(message), { reason, loading: job.meter.loading() }));
   else q.queue.unshift(job);
+}
+
+/**
+ * py.warm(modules): import these lazy modules (numpy.random) as background work, now if
+ * Python is ready and again after every start (a restart loses them): the learner's first
+ * `np.random` then finds them loaded. Never in a shared worker (no learner's code runs there).
+ */
+function warmable(options) {
+  let warmer = null;
+  const py = createPython({ ...options, onStatus: (s) => {
+    options.onStatus?.(s);
+    if (s.state === "ready") warmer.started();
+  } });
+  warmer = createWarmer(py, options.preload || [], options.onWarm);
+  py.warm = warmer.warm;
+  return py;
+}
+
+function createWarmer(py, preload, onWarm) {
+  const wanted = [];
+  function send(modules) {
+    if (!modules.length || py.shared) return;
+    py.call({ op: "warm", modules }, { background: true })
+      .then((answer) => { if (answer && answer.warmed) onWarm?.(answer.warmed); }, () => {});
+  }
+  function warm(modules) {
+    const add = modules.filter((name) => !wanted.includes(name) && !preload.includes(name));
+    wanted.push(...add);
+    if (py.state === "ready") send(add);
+  }
+  return { warm, started: () => send(wanted) };
 }
 
 /** Latest-value-wins over call: at most one call in flight per channel, one waiting. */
@@ -370,16 +406,16 @@ export function createPython({ onProgress, onStatus, onFallback, timeLimitMs = 1
  * `onCall(msg)` hears every call the lab makes.
  */
 export function createLabPython({ shared = false, preload = [], onCall = () => {}, ...options } = {}) {
-  const main = createPython({ ...options, preload: shared ? [] : preload, shared });
+  const main = warmable({ ...options, preload: shared ? [] : preload, shared });
   const idle = createLearnerIdle();
   const heard = (send) => (msg, opts) => { onCall(msg); return idle.track(msg, send(msg, opts)); };
   if (!shared) {
     const call = heard(main.call);
-    return Object.assign(main, { warmCode: () => {}, call, latest: createLatest(call), learnerIdle: idle.wait,
+    return Object.assign(main, { warmCode: () => main.warm(WARM), call, latest: createLatest(call), learnerIdle: idle.wait,
       learnerBusy: idle.busy });
   }
   let code = null;
-  const codeWorker = () => code || (code = createPython({ timeLimitMs: options.timeLimitMs, preload }));
+  const codeWorker = () => code || (code = warmable({ timeLimitMs: options.timeLimitMs, preload, onWarm: options.onWarm }));
   // after a fallback with no code worker yet, the lab's own worker runs the learner's code too
   const route = (msg) => (LEARNER_OPS.has(msg && msg.op) && (main.shared || code) ? codeWorker() : main);
   const call = heard((msg, opts) => route(msg).call(msg, opts));
@@ -392,7 +428,7 @@ export function createLabPython({ shared = false, preload = [], onCall = () => {
     call,
     latest: createLatest(call),
     restart: (why, reason) => (code || main).restart(why, reason),
-    warmCode: () => { if (main.shared || code) codeWorker(); },
+    warmCode: () => (main.shared || code ? codeWorker() : main).warm(WARM),
     learnerIdle: idle.wait,
     learnerBusy: idle.busy,
   };

@@ -205,6 +205,20 @@ def test_the_modules_a_learner_imports_are_in_the_browser(page, lab_url):
     wait_until(lambda: "imports ok" in output(page), 20, "the imports to work")
 
 
+def test_the_lab_page_loads_numpy_random_while_python_is_idle(page, lab_url):
+    """The learner's first np.random finds its archive and shared libraries loaded (the
+    home view's own program does not use it, so the start does not load it)."""
+    open_lab(page, lab_url)
+    wait_until(lambda: page.evaluate("() => document.body.dataset.pythonWarmed") == "numpy.random", 60,
+               "numpy.random warmed once Python is idle")
+    replace_code(page, "import sys\nloaded = 'numpy.random' in sys.modules\n"
+                       "import numpy as np\nprint('before the first use:', loaded, np.random.default_rng(1).integers(10, 11))\n"
+                       "def loss(w):\n    return (w[0] - 3) ** 2\nstart = [-5.0]\n")
+    run(page)
+    wait_until(lambda: "before the first use:" in output(page), 20, "the program's output")
+    assert "before the first use: True 10" in output(page)
+
+
 def test_a_built_in_optimizer_is_drawn_beside_a_custom_step(page, lab_url):
     open_lab(page, lab_url, "?surface=bowl")
     page.get_by_label("Compare with").select_option("sgd")

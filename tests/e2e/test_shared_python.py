@@ -91,6 +91,8 @@ def test_an_untouched_embed_keeps_its_sketch_until_the_pointer_comes(page, lab_u
     assert frames[1].evaluate(plotly) == ["", False] and frames[1].evaluate(sketched) == "1"
     # the untouched lab drew the view's file and asked Python for nothing
     assert frames[1].evaluate(bands) == "" and frames[1].evaluate(STATE).get("pythonCalls") is None
+    # numpy.random is warmed only for a learner's code, never in the shared Python
+    assert [f.evaluate(STATE).get("pythonWarmed") for f in frames] == [None, None]
     move_and_wait(page, frames, 2, -2)   # the sketch follows the slider
     assert frames[1].evaluate(sketched) == "1"
 
