@@ -18,16 +18,40 @@ export function embedSnippet(href) {
   return `<iframe src="${src}" title="Gradient Descent Lab" width="100%" height="560" style="border:0" loading="lazy"></iframe>`;
 }
 
-async function copy(text, field) {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    field.hidden = false;       // no clipboard here (permissions, http): select it instead
-    field.focus();
-    field.select();
-    return false;
-  }
+const CLIPBOARD_PATIENCE_MS = 1000;
+
+/** Show the field with the text selected, for the learner to copy by hand. */
+function offer(field) {
+  field.hidden = false;
+  field.focus();
+  field.select();
+}
+
+/**
+ * Copy text to the clipboard and say so in `said`: `done` once copied, else `manual` with
+ * the field shown, selected. A browser may hold the write without answering (a permission
+ * it is still asking for, an unfocused window): after CLIPBOARD_PATIENCE_MS the field is
+ * offered meanwhile, and `done` still follows if the write succeeds later.
+ */
+function copy(text, field, said, done, manual) {
+  let answered = false;
+  const fallback = () => {
+    if (answered) return;
+    answered = true;
+    offer(field);
+    said.textContent = manual;
+  };
+  const timer = setTimeout(fallback, CLIPBOARD_PATIENCE_MS);
+  const write = navigator.clipboard && navigator.clipboard.writeText ? navigator.clipboard.writeText(text)
+    : Promise.reject(new Error("no clipboard"));
+  write.then(() => {
+    clearTimeout(timer);
+    answered = true;
+    said.textContent = done;
+  }, () => {       // no clipboard here (permissions, http): the field instead
+    clearTimeout(timer);
+    fallback();
+  });
 }
 
 export function mountShare(container) {
@@ -43,9 +67,9 @@ export function mountShare(container) {
   box.append(snippet, copySnippet);
   container.append(share, embed, said, linkField, box);
 
-  share.addEventListener("click", async () => {
+  share.addEventListener("click", () => {
     linkField.value = location.href;
-    said.textContent = (await copy(location.href, linkField)) ? "Link copied" : "Copy the link below";
+    copy(location.href, linkField, said, "Link copied", "Copy the link below");
   });
   embed.addEventListener("click", () => {
     const open = box.hidden;
@@ -53,8 +77,8 @@ export function mountShare(container) {
     embed.setAttribute("aria-expanded", String(open));
     snippet.value = embedSnippet(location.href);
   });
-  copySnippet.addEventListener("click", async () => {
+  copySnippet.addEventListener("click", () => {
     snippet.value = embedSnippet(location.href);
-    said.textContent = (await copy(snippet.value, snippet)) ? "Embed code copied" : "Copy the code above";
+    copy(snippet.value, snippet, said, "Embed code copied", "Copy the code above");
   });
 }
