@@ -414,8 +414,10 @@ function createView({ schema, store, plots, runs, embed, project = (run) => run,
       }
       if (l.run && !runs.approx && !l.run.partial && posted !== l.run) { posted = l.run; embed.result(l.run); }
       if (!plots.sketching) $("runs").dataset.drawn = String(shown().length);   // drawn by Plotly
-      // runs still waiting for Python's numbers (none yet, a precomputed stand-in, a head)
-      $("runs").dataset.pending = String(slots.filter((s) => !s.run || s.run.early || s.run.projected || s.run.partial).length);
+      // runs still waiting for Python's numbers (none yet, the last run standing in, a
+      // precomputed stand-in, a head)
+      $("runs").dataset.pending = String(slots.filter((s) => !s.run || s.borrowed || s.run.early || s.run.projected
+        || s.run.partial).length);
     });
   }
   return { refresh, draw, slots: () => shown(), live, player };

@@ -10,7 +10,11 @@ export function vec(v) {
   return v;
 }
 
-/** Rows of a bridge matrix as arrays: `{shape:[n, m], data}` or nested lists. */
+/**
+ * Rows of a bridge matrix as arrays: `{shape:[n, m], data}` or nested lists (a list's rows
+ * are used as they are, not copied: a view file's 5000-step paths would be held twice until
+ * a garbage collection; no caller writes into them).
+ */
 export function rows(v) {
   if (v === null || v === undefined) return [];
   if (v.data !== undefined && v.shape !== undefined) {
@@ -19,7 +23,7 @@ export function rows(v) {
     for (let i = 0; i < n; i++) out[i] = Array.from(v.data.subarray ? v.data.subarray(i * m, i * m + m) : v.data.slice(i * m, i * m + m));
     return out;
   }
-  return v.map((r) => (Array.isArray(r) || ArrayBuffer.isView(r) ? Array.from(r) : [r]));
+  return v.map((r) => (Array.isArray(r) ? r : ArrayBuffer.isView(r) ? Array.from(r) : [r]));
 }
 
 const STAR = { symbol: "star", size: 15, color: MIN_COLOR, line: { color: MIN_LINE_COLOR, width: 1.2 } };
