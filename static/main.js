@@ -8,7 +8,8 @@
 // Start-up, fastest first: boot.json (the catalog) and the file of the view the link asks
 // for (static/views/: its landscape and runs, computed at build time by the same core in
 // CPython) draw the page before Python is ready, first as a sketch (sketch.js) and then,
-// once Plotly has loaded, with Plotly; Python starts once the sketch is drawn.
+// once Plotly has loaded, with Plotly. Python starts as soon as the view file is in (a
+// top-level page) or once the sketch is drawn (an embed).
 
 import { bindControls, fillSelect, makeCodecs, renderHyperFields } from "./state/controls.js";
 import { formatCoord, formatLoss } from "./state/format.js";
@@ -35,13 +36,25 @@ import { createNetView } from "./lab/netview.js";
 
 const $ = (id) => document.getElementById(id);
 
-// Python starts once the first view is drawn (or at once without boot.json): compiling
-// Pyodide's WebAssembly takes both cores of a small machine for a few seconds, and the
-// first paint should not wait behind it.
 const python = createPythonHandle();
 const fetchJson = (url) => fetch(url).then((r) => (r.ok ? r.json() : null)).catch(() => null);
 const bootData = fetchJson("static/boot.json");
 const viewData = fetchJson(`static/views/${viewFile(new URLSearchParams(location.search))}.json`);
+
+// A top-level page creates its worker as soon as the view file is in (it says which modules
+// to preload), before the first draw. After the first draw, as it was, the worker came
+// 0.3-0.6 s after the navigation in WebKitGTK (the floor's at once): the page's start-up
+// tasks (the sketch, then the code pane) ran first, and in WebKit a worker's script loads
+// on the page's main thread. An embed still starts Python once its
+// sketch is drawn: a course page's labs share one main thread for their first paints.
+if (!embedded) viewData.then((home) => { setPreload(home); python.start(); });
+
+/** A view whose own program draws random numbers has numpy.random loaded with Python
+ * (a lazy archive: otherwise its first Run code would wait for it). */
+function setPreload(home) {
+  const programs = (home && home.programs) || [];
+  if (programs.some((p) => /\b(np|numpy)\.random\b/.test(p.program || ""))) python.preload = ["numpy.random"];
+}
 
 /** The file of the view a link asks for (computed at build time; see py/gdlab/views.py). */
 function viewFile(query) {
@@ -576,9 +589,7 @@ async function main() {
   const [boot, early] = await Promise.all([bootData, viewData]);
   const catalog = await loadCatalog(boot);
   const home = early || {};
-  // a view whose own program draws random numbers has numpy.random loaded with Python
-  // (a lazy archive: otherwise its first Run code would wait for it)
-  if ((home.programs || []).some((p) => /\b(np|numpy)\.random\b/.test(p.program || ""))) python.preload = ["numpy.random"];
+  setPreload(home);   // (an embed's; a top-level page has started Python with it already)
   const lab = setupState(catalog, boot && boot.home);
   // The code pane's programs: one cache for the pane and the notebook download.
   lab.python = python;

@@ -27,10 +27,17 @@
 // boots its own dedicated worker through the queue above. A lab whose shared Python fails
 // falls back to a worker of its own, quietly.
 //
+// A top-level page does not queue either: it is the page the learner opened, and the
+// worker is created in the same task as start() (worker-client.js is in the page's
+// bundle), not after a lock's and a module's round trips, each of which waited behind the
+// page's start-up tasks (0.1-0.3 s in WebKitGTK). It holds BOOT while booting, so that
+// labs of other tabs wait for it.
+//
 // On a second visit (this browser's Python was ready here within the last week, so
 // Pyodide's files and its compiled WebAssembly are likely cached) the handle asks for
-// Python at once instead of after the first draw: booting from the cache takes about
-// one core, not both, and the page's first draw no longer waits in front of it.
+// Python at once instead of after the view file (a top-level page) or the first draw (an
+// embed): booting from the cache takes about one core, not both, and the page's first draw
+// no longer waits in front of it.
 //
 // The handle writes its progress into #python-state and marks <body>:
 //   data-python            "queued" | "starting" | "ready" | "failed"
@@ -45,6 +52,8 @@
 //                          learner's code)
 //   data-python-shared     "1" while this lab's own work goes to the shared Python, "0" when
 //                          not (a dedicated worker, or after a fallback)
+
+import { createLabPython } from "./worker-client.js";
 
 const LINE = "gdlab:python-line";
 const BOOT = "gdlab:python-boot";
@@ -84,7 +93,7 @@ export function createPythonHandle() {
     document.body.dataset.python = "starting";
     document.body.dataset.pythonStartAt = String(Math.round(performance.timeOrigin + t0));
     try {
-      handle.client = await startWorker(handle.preload, shared);
+      handle.client = startWorker(handle.preload, shared);
     } finally {
       go();
     }
@@ -99,6 +108,7 @@ export function createPythonHandle() {
     if (!booting) document.body.dataset.python = "queued";
     view.watch().then(() => {
       if (shared) return boot();   // one boot for every lab: nothing to queue for
+      if (window.parent === window) return bootNow(boot);
       if (touched) return jump(boot);
       line = new AbortController();
       return queue(boot, line.signal, () => { line = null; });
@@ -126,9 +136,8 @@ export function createPythonHandle() {
   return handle;
 }
 
-/** The worker, created (worker-client.js is loaded only now). */
-async function startWorker(preload, shared) {
-  const { createLabPython } = await import("./worker-client.js");
+/** The worker, created. */
+function startWorker(preload, shared) {
   const py = createLabPython({
     preload,
     shared,
@@ -184,6 +193,13 @@ function queue(boot, signal, leaving) {
       await locks.request(PRIORITY, { mode: "shared", signal }, () => {});
     }
   }).catch((err) => { if (err?.name !== "AbortError") throw err; });
+}
+
+/** A top-level page: boots at once, and holds BOOT until ready (other tabs' labs wait). */
+function bootNow(boot) {
+  const done = boot();
+  navigator.locks?.request(BOOT, () => done).catch(() => {});
+  return done;
 }
 
 /** The touched lab: past the line, after the boot in progress. */
