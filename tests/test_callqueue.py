@@ -4,14 +4,8 @@ counts only its own time (never its wait in the queue, never a module's lazy loa
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-from pathlib import Path
-
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
+from nodejs import run_script
 
 SCRIPT = r"""
 // a fake clock: performance.now() and setTimeout advance only when the script says so
@@ -123,13 +117,7 @@ console.log(JSON.stringify(out));
 
 @pytest.fixture(scope="module")
 def result():
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed")
-    proc = subprocess.run(["node", "--input-type=module", "-e", SCRIPT, "--",
-                           (ROOT / "static/python/worker-client.js").as_uri()],
-                          capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return run_script(SCRIPT, "static/python/worker-client.js")
 
 
 def test_the_learners_calls_go_before_background_work(result):

@@ -8,14 +8,8 @@ net's boundary shown as this one's (same sizes, another seed)."""
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-from pathlib import Path
-
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
+from nodejs import run_script
 
 SCRIPT = r"""
 const [runsUrl, netUrl] = process.argv.slice(-2);
@@ -70,13 +64,7 @@ console.log(JSON.stringify(out));
 
 @pytest.fixture(scope="module")
 def result():
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed")
-    proc = subprocess.run(["node", "--input-type=module", "-e", SCRIPT, "--",
-                           (ROOT / "static/lab/runs.js").as_uri(), (ROOT / "static/lab/netview.js").as_uri()],
-                          capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return run_script(SCRIPT, "static/lab/runs.js", "static/lab/netview.js")
 
 
 def test_the_last_run_stands_in_marked_borrowed_until_the_new_one_comes(result):
