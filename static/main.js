@@ -47,7 +47,7 @@ const viewData = fetchJson(`static/views/${viewFile(new URLSearchParams(location
 // tasks (the sketch, then the code pane) ran first, and in WebKit a worker's script loads
 // on the page's main thread. An embed still starts Python once its
 // sketch is drawn: a course page's labs share one main thread for their first paints.
-if (!embedded) viewData.then((home) => { setPreload(home); python.start(); });
+viewData.then((home) => { setPreload(home); if (!embedded) python.start(); });
 
 /** A view whose own program draws random numbers has numpy.random loaded with Python
  * (a lazy archive: otherwise its first Run code would wait for it). */
@@ -589,7 +589,6 @@ async function main() {
   const [boot, early] = await Promise.all([bootData, viewData]);
   const catalog = await loadCatalog(boot);
   const home = early || {};
-  setPreload(home);   // (an embed's; a top-level page has started Python with it already)
   const lab = setupState(catalog, boot && boot.home);
   // The code pane's programs: one cache for the pane and the notebook download.
   lab.python = python;

@@ -42,9 +42,7 @@ function copy(text, field, said, done, manual) {
     said.textContent = manual;
   };
   const timer = setTimeout(fallback, CLIPBOARD_PATIENCE_MS);
-  const write = navigator.clipboard && navigator.clipboard.writeText ? navigator.clipboard.writeText(text)
-    : Promise.reject(new Error("no clipboard"));
-  write.then(() => {
+  Promise.resolve().then(() => navigator.clipboard.writeText(text)).then(() => {
     clearTimeout(timer);
     answered = true;
     said.textContent = done;
