@@ -116,13 +116,27 @@ export function slopeAt({ xs, zs }, w) {
  * one "nice" step on a linear one), so scrubbing rarely redraws the axis.
  */
 export function niceRange(values, log) {
+  return niceSpan(valueSpan(values, log), log);
+}
+
+/** [lo, hi] of the finite values (of their log10 on a log axis), or null if none is. */
+export function valueSpan(values, log) {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const v of values) {
-    const t = log ? Math.log10(v) : v;
-    if (Number.isFinite(t)) { lo = Math.min(lo, t); hi = Math.max(hi, t); }
+  for (let i = 0; i < values.length; i++) {   // (no iterator: 5000-step runs, redrawn often)
+    const t = log ? Math.log10(values[i]) : values[i];
+    if (t > -Infinity && t < Infinity) {
+      if (t < lo) lo = t;
+      if (t > hi) hi = t;
+    }
   }
-  if (!Number.isFinite(lo)) return log ? [-1, 1] : [0, 1];
+  return lo <= hi ? [lo, hi] : null;
+}
+
+/** niceRange of a span from valueSpan. */
+export function niceSpan(span, log) {
+  if (!span) return log ? [-1, 1] : [0, 1];
+  const [lo, hi] = span;
   if (log) {
     const a = Math.floor(lo / 3) * 3;
     const b = Math.max(Math.ceil((hi + 0.1) / 3) * 3, a + 3);

@@ -22,7 +22,7 @@
 // Until Plotly has loaded, each graph is sketched on a canvas from the same traces and
 // layout (sketch.js); upgrade() hands the last of them to Plotly.
 
-import { niceRange, rows, slopeAt, surfaceView, vec } from "./landscape.js";
+import { niceRange, niceSpan, rows, slopeAt, surfaceView, valueSpan, vec } from "./landscape.js";
 import { curveTraces, drawable, landscapeTraces, liveExtras, normalizeRun as normalizeWith } from "./runtraces.js";
 import { clearSketch, sketch, sketchPoint } from "./sketch.js";
 import { FONT, GRID_COLOR, PLOT_BG, SLOPE_COLOR, START_COLOR } from "./theme.js";
@@ -59,15 +59,17 @@ function animate(gd, data, traces, layout) {
 
 /** The loss curve's y range over all runs: capped at 1000x the first loss, sticky per key. */
 function lossRange(slots, ctx, sticky, key) {
-  const all = [];
+  let lo = Infinity;
+  let hi = -Infinity;
+  const widen = (span) => { if (span) { lo = Math.min(lo, span[0]); hi = Math.max(hi, span[1]); } };
   const firsts = [];
   for (const s of slots) {
     const v = ctx.lossValues(s.run.losses);
-    for (const x of v) all.push(x);
+    widen(ctx.lossSpan(v));
     if (v.length) firsts.push(v[0]);
-    if (s.run.val_loss) for (const x of ctx.lossValues(Array.from(s.run.val_loss.data ?? s.run.val_loss))) all.push(x);
+    if (s.run.val_loss) widen(ctx.lossSpan(ctx.lossValues(s.run.val_loss.data ?? s.run.val_loss)));
   }
-  let r = niceRange(all, ctx.lossLog);
+  let r = niceSpan(lo <= hi ? [lo, hi] : null, ctx.lossLog);
   const first = Math.max(...firsts.filter(Number.isFinite));
   if (Number.isFinite(first)) {
     if (ctx.lossLog && first > 0) {
@@ -95,8 +97,42 @@ function render(sketched, el, data, layout, config) {
   sketched.set(el, [data, layout, config]);
   return beforePaint().then(() => {
     const figure = sketched.get(el);
-    if (figure && figure[0] === data) sketch(el, data, layout);   // (not if a newer one came)
+    if (figure && figure[0] === data) sketchInView(el, () => sketched.get(el));   // (not if a newer one came)
   });
+}
+
+const seen = new Map();   // graph element -> what to do once it scrolls into view
+let watcher = null;
+const SHOWN_SHARE = 0.1;  // in view: at least this share of the graph's height (and width)
+
+/**
+ * Sketch `el` now if it is in view, else once it scrolls in, with its figure then
+ * (`figureOf()`; none once Plotly has drawn it). In a course page's 400-px frame the loss
+ * curve starts at the frame's last few pixels: sketched at once, its canvas and the
+ * compositor's copies of it cost about 3.5 MB a lab (bench/bench_shared.py) for a picture
+ * no one has seen.
+ */
+function sketchInView(el, figureOf) {
+  const draw = () => { const f = figureOf(); if (f) sketch(el, f[0], f[1]); };
+  const r = el.getBoundingClientRect();
+  const shown = (lo, hi, size, span) => (Math.min(hi, span) - Math.max(lo, 0)) >= SHOWN_SHARE * size;
+  if (typeof IntersectionObserver !== "function"
+    || (shown(r.top, r.bottom, r.height, innerHeight) && shown(r.left, r.right, r.width, innerWidth))) {
+    seen.delete(el);
+    draw();
+    return;
+  }
+  watcher ??= new IntersectionObserver((entries) => {
+    for (const e of entries) {
+      if (e.intersectionRatio < SHOWN_SHARE || !seen.has(e.target)) continue;
+      const later = seen.get(e.target);
+      seen.delete(e.target);
+      watcher.unobserve(e.target);
+      later();
+    }
+  }, { threshold: [SHOWN_SHARE] });
+  seen.set(el, draw);
+  watcher.observe(el);
 }
 
 let paintSoon = null;
@@ -135,12 +171,14 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
   let sticky = null;         // {key, range} of the loss curve
   let shownX = null;         // the loss curve's x and y ranges on screen
   let shownY = null;
+  let sketchedAs = "";       // while sketching: the figure the sketches show (sketchKey)
 
   function showSurface(s, landscape) {
     surface = s;
     const view = surfaceView(s, landscape);
     ctx = surfaceContext(s, view);
     shape = "";
+    sketchedAs = "";
     shown = new Map();
     sticky = null;
     shownX = null;
@@ -168,6 +206,11 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
     const frame = { xRange: [0, longest], yRange, follow: !ctx.hasLandscape || ctx.dim > 2 };
     const nextShape = JSON.stringify([ctx.dim, slots.map((s) => [s.id, s.live, s.dash || ""])]);
     const steps2 = new Map(slots.map((s) => [s.id, [s.run, Math.min(cursor, drawable(s.run, ctx) - 1)]]));
+    if (!P()) {   // a sketch is drawn whole: the same figure again (see sketchKey) is not redrawn
+      const key = sketchKey(nextShape, steps2, frame, [fgEl, curveEl]);
+      if (key === sketchedAs) return;
+      sketchedAs = key;
+    }
     if (nextShape !== shape || !P()) {
       const t = traces(ctx, slots, cursor, yRange);
       shape = nextShape;
@@ -196,6 +239,20 @@ export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
     get surfaceName() { return surface ? surface.name : null; },
   };
 }
+
+/**
+ * What a sketch of the runs shows: the slots, each run and step, the curve's ranges, the
+ * sizes. Python's ready, say, redraws the view with the same runs: on a course page of
+ * several labs, each redraw's arrays were garbage that the page's one heap grew to hold.
+ */
+function sketchKey(shape, steps, frame, els) {
+  const runIds = [...steps.values()].map(([run, step]) => `${runId(run)}@${step}`);
+  return JSON.stringify([shape, runIds, frame.xRange, frame.yRange, frame.follow,
+    els.map((el) => [el.clientWidth, el.clientHeight])]);
+}
+const runIds = new WeakMap();
+let runCount = 0;
+const runId = (run) => runIds.get(run) ?? runIds.set(run, ++runCount).get(run);
 
 /** Other runs on screen (or in another order): both graphs of the runs drawn anew. */
 function redrawRuns(sketched, fgEl, curveEl, ctx, surface, slots, t, frame) {
@@ -232,13 +289,32 @@ function splitRanges(r) {
 /** What the trace builders need to know about a surface. */
 function surfaceContext(s, view) {
   const lossLog = Boolean(s.log_loss) && Number.isFinite(s.min_loss);
+  // Runs never change once made: a run's plotted losses and their span are worked out once
+  // for this surface (the loss curve asks on every redraw; a 5000-step run's copies were a
+  // course page's garbage).
+  const values = new WeakMap();
+  const spans = new WeakMap();
+  const floor = 1e-16 * Math.max(1, Math.abs(s.min_loss));
   return {
     dim: s.dim, hasLandscape: Boolean(view.traces.length), xRange: view.xRange, yRange: view.yRange,
     curve: view.curve, slopeAt, lossLog, startColor: START_COLOR, inkColor: SLOPE_COLOR,
+    /** The losses as plotted (less the minimum on a log axis), an array. */
     lossValues: (losses) => {
-      if (!lossLog) return losses;
-      const floor = 1e-16 * Math.max(1, Math.abs(s.min_loss));
-      return losses.map((v) => Math.max(v - s.min_loss, floor));
+      let v = values.get(losses);
+      if (!v) {
+        v = Array.isArray(losses) ? losses : Array.from(losses);
+        if (lossLog) {
+          v = v.slice();
+          for (let i = 0; i < v.length; i++) v[i] = Math.max(v[i] - s.min_loss, floor);
+        }
+        values.set(losses, v);
+      }
+      return v;
+    },
+    /** valueSpan of lossValues' array, on the curve's axis. */
+    lossSpan: (plotted) => {
+      if (!spans.has(plotted)) spans.set(plotted, valueSpan(plotted, lossLog));
+      return spans.get(plotted);
     },
   };
 }

@@ -18,10 +18,14 @@ export function normalizeRun(res, rowsOf, vecOf) {
   // plane, (α, β) per step (`projected`; slice.js draws it as it is)
   const { path, path_ab: pathAb, loss: rawLoss, ...rest } = res;
   const points = rowsOf(path ?? pathAb);
-  const loss = Array.from(vecOf(rawLoss), (x) => (x === null ? NaN : x));
+  const raw = vecOf(rawLoss);
+  const loss = new Array(raw.length);
+  for (let i = 0; i < raw.length; i++) loss[i] = raw[i] === null ? NaN : raw[i];
   let m = Math.min(points.length, loss.length);
-  for (let i = 0; i < m; i++) {
-    if (!finite(loss[i]) || points[i].some((x) => !finite(x))) { m = i; break; }
+  scan: for (let i = 0; i < m; i++) {   // (plain loops: no closure per point of a 5000-step run)
+    if (!finite(loss[i])) { m = i; break; }
+    const p = points[i];
+    for (let j = 0; j < p.length; j++) if (!finite(p[j])) { m = i; break scan; }
   }
   if (points.length > m) points.length = m;
   if (loss.length > m) loss.length = m;
@@ -45,11 +49,17 @@ const drawableCount = new WeakMap();
 function drawableOf(run, ctx) {
   const n = run.points.length;
   if (!ctx.hasLandscape || ctx.dim > 2) return n;
-  const box = [ctx.xRange, ctx.yRange];
-  const far = (v, [a, b]) => Math.abs(v - (a + b) / 2) > 1e6 * Math.max(Math.abs(b - a), 1e-12);
+  // far: more than 1e6 widths of the view from its centre (no closure or pair per point)
+  const [xa, xb] = ctx.xRange;
+  const [ya, yb] = ctx.yRange || [0, 1];
+  const cx = (xa + xb) / 2;
+  const cy = (ya + yb) / 2;
+  const rx = 1e6 * Math.max(Math.abs(xb - xa), 1e-12);
+  const ry = 1e6 * Math.max(Math.abs(yb - ya), 1e-12);
+  const two = ctx.dim === 2;
   for (let i = 0; i < n; i++) {
-    const p = ctx.dim === 2 ? run.points[i] : [run.points[i][0], run.losses[i]];
-    if (far(p[0], box[0]) || far(p[1], box[1] || [0, 1])) return Math.max(i, 1);
+    const p = run.points[i];
+    if (Math.abs(p[0] - cx) > rx || Math.abs((two ? p[1] : run.losses[i]) - cy) > ry) return Math.max(i, 1);
   }
   return n;
 }
@@ -96,7 +106,7 @@ export function curveTraces(slot, cursor, ctx, yRange) {
   const endY = ys.length ? ys[ys.length - 1] : NaN;
   const endT = ctx.lossLog ? Math.log10(endY) : endY;
   const endShown = endT >= yRange[0] && endT <= yRange[1];   // off the axis: no marker
-  const val = run.val_loss ? ctx.lossValues(Array.from(run.val_loss.data ?? run.val_loss)).slice(0, k + 1) : [];
+  const val = run.val_loss ? ctx.lossValues(run.val_loss.data ?? run.val_loss).slice(0, k + 1) : [];
   const name = slot.traceName ?? slot.label;
   return [
     { type: "scatter", mode: "lines", name, x: ys.map((_, i) => i), y: ys,

@@ -218,8 +218,13 @@ function drawContour(g, t, axes, box, dpr) {
   const z = t.z;
   let lo = Infinity;
   let hi = -Infinity;
-  for (const r of z) for (const v of r) if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
-  if (!Number.isFinite(lo) || xs.length < 2 || ys.length < 2) return;
+  for (const r of z) {
+    for (let i = 0; i < r.length; i++) {
+      const v = r[i];
+      if (v > -Infinity && v < Infinity) { if (v < lo) lo = v; if (v > hi) hi = v; }
+    }
+  }
+  if (!Number.isFinite(lo) || xs.length < 2 || ys.length < 2 || z.length < 2 || z[0].length < 2) return;
   const c = t.contours || {};
   const levels = t.autocontour === false && Number.isFinite(c.size) ? c : autoLevels(lo, hi, t.ncontours);
   const colours = bandColours(levels, t.colorscale);
@@ -228,26 +233,37 @@ function drawContour(g, t, axes, box, dpr) {
   const H = Math.round(box.h * dpr);
   const img = g.createImageData(W, H);
   const band = new Int16Array(W * H).fill(-1);
-  // fractional grid indices of each pixel column and row (the grid is evenly spaced)
-  const fxs = Float64Array.from({ length: W }, (_, px) =>
-    (inverse(axes.x, box.x + (px + 0.5) / dpr) - xs[0]) / (xs[xs.length - 1] - xs[0]) * (xs.length - 1));
-  const fys = Float64Array.from({ length: H }, (_, py) =>
-    (inverse(axes.y, box.y + (py + 0.5) / dpr) - ys[0]) / (ys[ys.length - 1] - ys[0]) * (ys.length - 1));
+  // each pixel column's grid cell and its weight in it (the grid is evenly spaced), and each
+  // row's: the loop below then does plain arithmetic, one bilinear value a pixel (no call
+  // or boxed number per pixel: a sketch is 100,000 pixels, four on a course page)
+  const cols = cells(W, (px) => (inverse(axes.x, box.x + (px + 0.5) / dpr) - xs[0]) / (xs[xs.length - 1] - xs[0]) * (xs.length - 1), z[0].length);
+  const rows = cells(H, (py) => (inverse(axes.y, box.y + (py + 0.5) / dpr) - ys[0]) / (ys[ys.length - 1] - ys[0]) * (ys.length - 1), z.length);
   const a = line ? line[3] : 0;
   const edged = colours.map((col) => col.map((c, j) => c * (1 - a) + (line ? line[j] : 0) * a));
   const top = colours.length - 1;
-  for (let py = 0, i = 0; py < H; py++) {
-    for (let px = 0; px < W; px++, i++) {
-      const v = bilinear(z, fxs[px], fys[py]);
-      if (!Number.isFinite(v)) continue;
-      const k = Math.max(0, Math.min(top, Math.floor((v - levels.start) / levels.size) + 1));
-      band[i] = k;
-      const edge = (px && band[i - 1] >= 0 && band[i - 1] !== k) || (py && band[i - W] >= 0 && band[i - W] !== k);
+  const data = img.data;
+  const { start, size } = levels;
+  for (let py = 0, i = 0; py < H; py++, i += W) {
+    const j = rows.cell[py];
+    if (j < 0) continue;
+    const v = rows.weight[py];
+    const z0 = z[j];
+    const z1 = z[j + 1];
+    for (let px = 0; px < W; px++) {
+      const c0 = cols.cell[px];
+      if (c0 < 0) continue;
+      const u = cols.weight[px];
+      const val = (z0[c0] * (1 - u) + z0[c0 + 1] * u) * (1 - v) + (z1[c0] * (1 - u) + z1[c0 + 1] * u) * v;
+      if (!(val > -Infinity && val < Infinity)) continue;
+      const k = Math.max(0, Math.min(top, Math.floor((val - start) / size) + 1));
+      const at = i + px;
+      band[at] = k;
+      const edge = (px && band[at - 1] >= 0 && band[at - 1] !== k) || (py && band[at - W] >= 0 && band[at - W] !== k);
       const col = edge ? edged[k] : colours[k];
-      img.data[4 * i] = col[0];
-      img.data[4 * i + 1] = col[1];
-      img.data[4 * i + 2] = col[2];
-      img.data[4 * i + 3] = 255;
+      data[4 * at] = col[0];
+      data[4 * at + 1] = col[1];
+      data[4 * at + 2] = col[2];
+      data[4 * at + 3] = 255;
     }
   }
   g.putImageData(img, Math.round(box.x * dpr), Math.round(box.y * dpr));
@@ -259,34 +275,45 @@ function inverse(axis, p) {
   return a + (p - axis.origin) / axis.span * (b - a);
 }
 
-/** z (rows of columns) at fractional indices, NaN outside the grid. */
-function bilinear(z, fx, fy) {
-  if (!(fx >= 0 && fy >= 0 && fy <= z.length - 1 && fx <= z[0].length - 1)) return NaN;
-  const i = Math.min(Math.floor(fx), z[0].length - 2);
-  const j = Math.min(Math.floor(fy), z.length - 2);
-  const u = fx - i;
-  const v = fy - j;
-  return (z[j][i] * (1 - u) + z[j][i + 1] * u) * (1 - v) + (z[j + 1][i] * (1 - u) + z[j + 1][i + 1] * u) * v;
+/**
+ * For n pixels at fractional grid indices `at(p)` on an axis of `size` grid points: each
+ * pixel's cell (the grid index left of it, -1 outside the grid) and its weight in that cell.
+ */
+function cells(n, at, size) {
+  const cell = new Int32Array(n).fill(-1);
+  const weight = new Float64Array(n);
+  for (let p = 0; p < n; p++) {
+    const f = at(p);
+    if (!(f >= 0 && f <= size - 1)) continue;
+    cell[p] = Math.min(Math.floor(f), size - 2);
+    weight[p] = f - cell[p];
+  }
+  return { cell, weight };
 }
 
-/** A scatter trace: its line (broken at gaps) and its markers. */
+/** A scatter trace: its line (broken at gaps) and its markers (no array per point: a
+ * 5000-step path is drawn on every change while the sketch shows). */
 function drawScatter(g, t, axes) {
   const xs = t.x || [];
   const ys = t.y || [];
+  const n = xs.length;
   const mode = t.mode || "lines+markers";
-  const pts = Array.from(xs, (x, i) => [axes.x.map(x), axes.y.map(ys[i])]);
   if (mode.includes("lines") && t.line) {
     g.beginPath();
     let pen = false;
-    let last = null;   // the last point drawn: a path that settles repeats one pixel often
-    pts.forEach(([x, y], i) => {
-      if (!Number.isFinite(x) || !Number.isFinite(y)) { pen = false; return; }
-      const near = pen && Math.abs(x - last[0]) < 0.5 && Math.abs(y - last[1]) < 0.5;
-      if (near && i < pts.length - 1) return;
+    let lastX = 0;   // the last point drawn: a path that settles repeats one pixel often
+    let lastY = 0;
+    for (let i = 0; i < n; i++) {
+      const x = axes.x.map(xs[i]);
+      const y = axes.y.map(ys[i]);
+      if (!Number.isFinite(x) || !Number.isFinite(y)) { pen = false; continue; }
+      const near = pen && Math.abs(x - lastX) < 0.5 && Math.abs(y - lastY) < 0.5;
+      if (near && i < n - 1) continue;
       if (pen) g.lineTo(x, y); else g.moveTo(x, y);
       pen = true;
-      last = [x, y];
-    });
+      lastX = x;
+      lastY = y;
+    }
     g.strokeStyle = t.line.color || "#444";
     g.lineWidth = t.line.width ?? 2;
     g.setLineDash(DASHES[t.line.dash] || []);
@@ -295,15 +322,18 @@ function drawScatter(g, t, axes) {
     g.setLineDash([]);
   }
   if (mode.includes("markers") && t.marker) {
-    const every = Math.max(1, Math.ceil(pts.length / (t.marker.maxdisplayed || Infinity)));
-    pts.forEach((p, i) => {
-      if ((i % every === 0 || i === pts.length - 1) && p.every(Number.isFinite)) drawMarker(g, p, t.marker);
-    });
+    const every = Math.max(1, Math.ceil(n / (t.marker.maxdisplayed || Infinity)));
+    for (let i = 0; i < n; i++) {
+      if (i % every && i !== n - 1) continue;
+      const x = axes.x.map(xs[i]);
+      const y = axes.y.map(ys[i]);
+      if (Number.isFinite(x) && Number.isFinite(y)) drawMarker(g, x, y, t.marker);
+    }
   }
 }
 
 /** One marker: circle, circle-open or star, with its rim. */
-function drawMarker(g, [x, y], marker) {
+function drawMarker(g, x, y, marker) {
   const r = (marker.size ?? 6) / 2;
   const symbol = marker.symbol || "circle";
   const rim = marker.line || {};

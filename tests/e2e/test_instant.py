@@ -143,6 +143,25 @@ def test_the_sketch_draws_each_run_in_its_colour_where_plotly_puts_it(page, lab_
         assert abs(ya - yb) < 6, (colour, ya, yb)
 
 
+def test_a_graph_below_the_fold_is_sketched_once_it_scrolls_into_view(page, lab_url):
+    # a course page's 400-px frame: the loss curve starts at its last few pixels
+    hold_plotly(page)
+    page.set_viewport_size({"width": 476, "height": 400})
+    page.goto(lab_url + "?embed=1&preset=rosenbrock-shootout")
+    wait_until(lambda: page.evaluate("() => document.body.dataset.firstDrawMs"), 30, "the first picture")
+    has_sketch = "(id) => Boolean(document.querySelector('#' + id + ' > canvas.sketch'))"
+    assert page.evaluate(has_sketch, "landscape-bg") and page.evaluate(has_sketch, "landscape")
+    shown = page.evaluate("""() => { const r = document.getElementById('curve').getBoundingClientRect();
+        return (Math.min(r.bottom, innerHeight) - Math.max(r.top, 0)) / r.height; }""")
+    assert shown < 0.1, shown
+    assert not page.evaluate(has_sketch, "curve")
+    page.locator("#curve").scroll_into_view_if_needed()
+    wait_until(lambda: page.evaluate(has_sketch, "curve"), 10, "the loss curve sketched once in view")
+    box = page.evaluate(PLOT_BOX, "curve")
+    pixels = np.asarray(page.evaluate(SKETCH_PIXELS, ["curve", box])).reshape(-1, 4)
+    assert (pixels[:, 3] > 0).mean() > 0.5   # the plot area is drawn, not blank
+
+
 def test_a_click_on_the_sketch_picks_a_start(page, lab_url):
     hold_plotly(page)
     page.goto(lab_url + "?surface=revenue")
