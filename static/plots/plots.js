@@ -87,18 +87,38 @@ function lossRange(slots, ctx, sticky, key) {
 
 /**
  * Draw a graph: with Plotly once it has loaded, else as a sketch, keeping the figure in
- * `sketched` for upgrade().
+ * `sketched` for upgrade(). A graph stacked on another (the runs on the landscape, see
+ * `stacked`) is sketched on that one's canvas, over its figure.
  */
 function render(sketched, el, data, layout, config) {
+  const base = stacked.get(el);
   if (window.Plotly) {   // a newer figure than the sketched one: upgrade() must not redraw that
     const was = sketched.delete(el);
-    return window.Plotly.react(el, data, layout, config).then(() => { if (was) clearSketch(el); });
+    return window.Plotly.react(el, data, layout, config).then(() => {
+      if (!was) return;
+      clearSketch(el);
+      if (base && sketched.has(base)) sketchInView(base, () => drawSketch(sketched, base));   // without these runs
+    });
   }
   sketched.set(el, [data, layout, config]);
+  const target = base && sketched.has(base) ? base : el;
+  due.add(target);
   return beforePaint().then(() => {
-    const figure = sketched.get(el);
-    if (figure && figure[0] === data) sketchInView(el, () => sketched.get(el));   // (not if a newer one came)
+    if (!due.delete(target)) return;   // drawn already in this pass (a stack's two graphs)
+    sketchInView(target, () => drawSketch(sketched, target));
   });
+}
+
+const stacked = new WeakMap();   // a graph drawn over another of the same size -> that one
+const due = new Set();           // sketches to draw in the coming pass
+
+/** Sketch `el`'s last figure, and the figure of the graph stacked on it if that is sketched too. */
+function drawSketch(sketched, el) {
+  const f = sketched.get(el);
+  if (!f) return;
+  const top = [...sketched.keys()].find((other) => stacked.get(other) === el);
+  const t = top && sketched.get(top);
+  sketch(el, f[0], f[1], t ? { el: top, data: t[0], layout: t[1] } : null);
 }
 
 const seen = new Map();   // graph element -> what to do once it scrolls into view
@@ -106,14 +126,13 @@ let watcher = null;
 const SHOWN_SHARE = 0.1;  // in view: at least this share of the graph's height (and width)
 
 /**
- * Sketch `el` now if it is in view, else once it scrolls in, with its figure then
- * (`figureOf()`; none once Plotly has drawn it). In a course page's 400-px frame the loss
+ * Sketch `el` (`draw()`: its figure then, none once Plotly has drawn it) now if it is in
+ * view, else once it scrolls in. In a course page's 400-px frame the loss
  * curve starts at the frame's last few pixels: sketched at once, its canvas and the
  * compositor's copies of it cost about 3.5 MB a lab (bench/bench_shared.py) for a picture
  * no one has seen.
  */
-function sketchInView(el, figureOf) {
-  const draw = () => { const f = figureOf(); if (f) sketch(el, f[0], f[1]); };
+function sketchInView(el, draw) {
   const r = el.getBoundingClientRect();
   const shown = (lo, hi, size, span) => (Math.min(hi, span) - Math.max(lo, 0)) >= SHOWN_SHARE * size;
   if (typeof IntersectionObserver !== "function"
@@ -162,6 +181,7 @@ function upgrade(sketched) {
 
 export function createPlots(bgEl, fgEl, curveEl, { onPick } = {}) {
   const P = () => window.Plotly;
+  stacked.set(fgEl, bgEl);
   const sketched = new Map();   // graph element -> its last figure, while sketched
   let surface = null;
   let ctx = null;            // what trace builders need to know about the surface

@@ -7,6 +7,7 @@
 // started Plotly.
 //
 //   sketch(el, data, layout)   // a canvas over the whole of `el` (drawn again if called again)
+//   sketch(el, data, layout, {el: top, data, layout})   // and a graph stacked on it, on that canvas
 //   clearSketch(el)            // once Plotly has drawn into `el`
 //   sketchPoint(el, event)     // [x, y] in data coordinates under a click on a sketch, or null
 //
@@ -18,8 +19,12 @@
 const DASHES = { solid: [], dot: [3, 3], dash: [9, 9], longdash: [15, 15], dashdot: [9, 3, 3, 3] };
 const sketchedAxes = new WeakMap();   // graph element -> the axes of its sketch, for sketchPoint
 
-/** Draw `data` (Plotly traces) with `layout` on a canvas that fills `el`. */
-export function sketch(el, data, layout) {
+/**
+ * Draw `data` (Plotly traces) with `layout` on a canvas that fills `el`; with `over`
+ * ({el, data, layout}: a graph stacked on `el`, the same size), its traces too, on top, on
+ * the same canvas: one canvas for the landscape and its runs, not two.
+ */
+export function sketch(el, data, layout, over = null) {
   const width = el.clientWidth;
   const height = el.clientHeight;
   if (!width || !height) return;
@@ -29,11 +34,7 @@ export function sketch(el, data, layout) {
   canvas.height = Math.round(height * dpr);
   const g = canvas.getContext("2d");
   g.scale(dpr, dpr);
-  const m = { l: 80, r: 80, t: 100, b: 80, ...(layout.margin || {}) };
-  const box = { x: m.l, y: m.t, w: Math.max(1, width - m.l - m.r), h: Math.max(1, height - m.t - m.b) };
-  const traces = data.filter(Boolean);
-  const axes = { x: axisMap(layout.xaxis, traces, "x", box.x, box.w, false),
-    y: axisMap(layout.yaxis, traces, "y", box.y + box.h, -box.h, true) };
+  const { box, axes } = frameOf(layout, data, width, height);
   const bg = layout.plot_bgcolor;
   if (bg && bg !== "rgba(0,0,0,0)" && bg !== "transparent") {
     g.fillStyle = bg;
@@ -41,20 +42,43 @@ export function sketch(el, data, layout) {
   }
   const ticks = { x: tickValues(axes.x, layout.xaxis), y: tickValues(axes.y, layout.yaxis) };
   drawGrid(g, layout, axes, ticks, box);
+  drawTraces(g, data, axes, box, dpr);
+  if (over) {
+    const top = frameOf(over.layout, over.data, width, height);
+    drawTraces(g, over.data, top.axes, top.box, dpr);
+    over.el.querySelector(":scope > canvas.sketch")?.remove();
+    over.el.dataset.sketch = "1";
+    sketchedAxes.set(over.el, top.axes);
+  }
+  drawTickLabels(g, layout, axes, ticks, box);
+  drawTitles(g, layout, box, width, height);
+  el.dataset.sketch = "1";
+  sketchedAxes.set(el, axes);
+}
+
+/** The plot area (inside the layout's margins) and the data -> pixel maps of its axes. */
+function frameOf(layout, data, width, height) {
+  const m = { l: 80, r: 80, t: 100, b: 80, ...(layout.margin || {}) };
+  const box = { x: m.l, y: m.t, w: Math.max(1, width - m.l - m.r), h: Math.max(1, height - m.t - m.b) };
+  const traces = data.filter(Boolean);
+  const axes = { x: axisMap(layout.xaxis, traces, "x", box.x, box.w, false),
+    y: axisMap(layout.yaxis, traces, "y", box.y + box.h, -box.h, true) };
+  return { box, axes };
+}
+
+/** The traces, clipped to the plot area. */
+function drawTraces(g, data, axes, box, dpr) {
   g.save();
   g.beginPath();
   g.rect(box.x, box.y, box.w, box.h);
   g.clip();
-  for (const t of traces) {
+  for (const t of data) {
+    if (!t) continue;
     g.globalAlpha = t.opacity ?? 1;
     if (t.type === "contour") drawContour(g, t, axes, box, dpr);
     else drawScatter(g, t, axes);
   }
   g.restore();
-  drawTickLabels(g, layout, axes, ticks, box);
-  drawTitles(g, layout, box, width, height);
-  el.dataset.sketch = "1";
-  sketchedAxes.set(el, axes);
 }
 
 /** Remove the sketch from `el` (Plotly's graph is there now). */
@@ -67,9 +91,8 @@ export function clearSketch(el) {
 /** The data coordinates under a click on `el`'s sketch (linear axes), or null. */
 export function sketchPoint(el, event) {
   const axes = sketchedAxes.get(el);
-  const canvas = el.querySelector(":scope > canvas.sketch");
-  if (!axes || !canvas) return null;
-  const rect = canvas.getBoundingClientRect();
+  if (!axes) return null;
+  const rect = el.getBoundingClientRect();   // (the sketch fills el, or the graph under it)
   const px = event.clientX - rect.left;
   const py = event.clientY - rect.top;
   const inside = (p, a) => (p - a.origin) * Math.sign(a.span) >= 0 && (p - a.origin) * Math.sign(a.span) <= Math.abs(a.span);

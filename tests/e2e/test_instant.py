@@ -150,7 +150,9 @@ def test_a_graph_below_the_fold_is_sketched_once_it_scrolls_into_view(page, lab_
     page.goto(lab_url + "?embed=1&preset=rosenbrock-shootout")
     wait_until(lambda: page.evaluate("() => document.body.dataset.firstDrawMs"), 30, "the first picture")
     has_sketch = "(id) => Boolean(document.querySelector('#' + id + ' > canvas.sketch'))"
-    assert page.evaluate(has_sketch, "landscape-bg") and page.evaluate(has_sketch, "landscape")
+    # the landscape and its runs: one canvas (the runs' graph is stacked on the landscape's)
+    assert page.evaluate(has_sketch, "landscape-bg") and not page.evaluate(has_sketch, "landscape")
+    assert page.evaluate("() => document.getElementById('landscape').dataset.sketch") == "1"
     shown = page.evaluate("""() => { const r = document.getElementById('curve').getBoundingClientRect();
         return (Math.min(r.bottom, innerHeight) - Math.max(r.top, 0)) / r.height; }""")
     assert shown < 0.1, shown
@@ -183,11 +185,11 @@ def test_without_plotly_the_lab_goes_on_with_sketches(page, lab_url):
     wait_until(lambda: page.evaluate("() => document.body.dataset.python") == "ready", 90, "Python")
     notice = page.locator("#notice")
     wait_until(lambda: "plotting library did not load" in notice.inner_text(), 20, "the notice")
-    before = page.evaluate("() => document.querySelector('#landscape > canvas.sketch').toDataURL()")
+    before = page.evaluate("() => document.querySelector('#landscape-bg > canvas.sketch').toDataURL()")
     status = page.get_by_role("status").first
     first = status.inner_text()
     page.get_by_label("Learning rate value").fill("0.2")
     page.get_by_label("Learning rate value").press("Enter")
     wait_until(lambda: status.inner_text() != first, 20, "the status of the new run")
-    wait_until(lambda: page.evaluate("() => document.querySelector('#landscape > canvas.sketch').toDataURL()") != before,
+    wait_until(lambda: page.evaluate("() => document.querySelector('#landscape-bg > canvas.sketch').toDataURL()") != before,
                20, "the path sketched again")
